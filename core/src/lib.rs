@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod codec;
+pub mod crypto;
+pub mod error;
+pub mod hpke;
+pub mod labels;
+pub mod secret;
+pub mod suite;
+
+pub use crypto::{Aead, DhGroup, Hash, Hpke, HpkeCiphertext, Kdf, Signature};
+pub use error::CryptoError;
+pub use secret::Secret;
+pub use suite::{Backend, CipherSuite, Composed, SuiteId, SuiteInfo, SuiteVisitor};
