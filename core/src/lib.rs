@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod art_tree;
 pub mod codec;
 pub mod crypto;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod hpke;
 pub mod labels;
 pub mod secret;
 pub mod suite;
+pub mod tree_math;
 
 pub use crypto::{Aead, DhGroup, Hash, Hpke, HpkeCiphertext, Kdf, Signature};
 pub use error::CryptoError;

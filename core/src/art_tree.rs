@@ -1,0 +1,1133 @@
+//! The Asynchronous Ratcheting Tree (ART-MLS profile §3-§5).
+//!
+//! Every node of the tree has a DH key pair; a parent's secret is derived from the
+//! Diffie-Hellman value of its two children's keys, so whoever holds the private key of one
+//! child and the public key of the other can compute the parent, and from there everything up
+//! to the root. The root's secret gives the epoch's `commit_secret`.
+//!
+//! - [`PublicTree`] is the public part every member caches: the shape (which leaves are
+//!   members, tombstones or blank) and one public key per non-blank node, in one flat array.
+//! - [`ArtMember`] is one member's view: the public tree plus the secrets of its own direct
+//!   path, and nothing else.
+//! - A change (update, add, remove) is prepared as a [`PendingTreeChange`] without touching
+//!   the member's state, carried to the others as a [`TreeChange`], checked by each receiver
+//!   with [`ArtMember::stage`], and applied with [`ArtMember::merge`].
+//!
+//! Blank rule: a parent with exactly one blank child *is* its other child (same key pair, no
+//! DH), and a parent with two blank children is blank.
+
+use std::collections::HashMap;
+
+use rand_core::CryptoRng;
+use thiserror::Error;
+use tls_codec::{TlsDeserialize, TlsSerialize, TlsSize, VLBytes};
+
+use crate::codec::write_opaque;
+use crate::crypto::{DhGroup, Kdf};
+use crate::error::CryptoError;
+use crate::labels::{derive_secret, expand_with_label};
+use crate::secret::Secret;
+use crate::suite::CipherSuite;
+use crate::tree_math::{LeafIndex, NodeIndex, node_width, root};
+
+/// The largest tree, in leaves (2^30: node indices stay within `u32`).
+pub const MAX_LEAVES: u32 = 1 << 30;
+
+type PrivateKey<S> = <<S as CipherSuite>::Dh as DhGroup>::PrivateKey;
+type PublicKey<S> = <<S as CipherSuite>::Dh as DhGroup>::PublicKey;
+
+/// Why a tree operation or a received change was rejected. A rejected change leaves the
+/// member's state as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TreeError {
+    /// A received public key does not decode or validate.
+    #[error("invalid public key for {node:?}: {source}")]
+    InvalidPublicKey {
+        /// Where the key was to go.
+        node: NodeIndex,
+        /// What the DH group said.
+        source: CryptoError,
+    },
+    /// A public key recomputed from this member's secrets differs from the one sent: the
+    /// sender computed a different tree (or lies about it). Drop the change.
+    #[error("recomputed public key of {0:?} differs from the transmitted one")]
+    PublicKeyMismatch(NodeIndex),
+    /// The change carries more or fewer parent keys than its leaf changes imply.
+    #[error("expected {expected} parent keys, got {got}")]
+    WrongKeyCount {
+        /// The number the tree's shape implies.
+        expected: usize,
+        /// The number received.
+        got: usize,
+    },
+    /// A leaf change names a leaf that cannot take it (not a member for an update or remove,
+    /// not the leftmost free slot for an add, or outside the tree).
+    #[error("{leaf:?} cannot take this change: {reason}")]
+    InvalidLeaf {
+        /// The leaf.
+        leaf: LeafIndex,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The change removes this member: it is no longer in the group.
+    #[error("this member's own leaf is removed by the change")]
+    OwnLeafRemoved,
+    /// The change updates this member's own leaf, which only the member itself does.
+    #[error("the change updates this member's own leaf")]
+    OwnLeafUpdated,
+    /// A change has no leaf changes.
+    #[error("empty change")]
+    EmptyChange,
+    /// The tree would exceed [`MAX_LEAVES`].
+    #[error("tree would exceed {MAX_LEAVES} leaves")]
+    TreeTooLarge,
+    /// A pending change was prepared on another version of the tree.
+    #[error("the pending change was made for another version of the tree")]
+    StalePendingChange,
+    /// A public tree handed over (in a Welcome) is not well formed.
+    #[error("malformed tree: {0}")]
+    MalformedTree(&'static str),
+    /// A primitive failed (a zero DH output, for instance).
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+/// What a leaf holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeafKind {
+    /// Never used, or beyond the members after the tree grew.
+    Blank,
+    /// A member's leaf.
+    Member,
+    /// A removed member's leaf: it keeps a key (made by the remover, then erased) so the nodes
+    /// above it can still be computed.
+    Tombstone,
+}
+
+/// The secret of a node and the private key derived from it.
+pub struct NodeSecret<S: CipherSuite> {
+    secret: Secret,
+    private_key: PrivateKey<S>,
+}
+
+impl<S: CipherSuite> Clone for NodeSecret<S> {
+    fn clone(&self) -> Self {
+        NodeSecret {
+            secret: self.secret.clone(),
+            private_key: self.private_key.clone(),
+        }
+    }
+}
+
+impl<S: CipherSuite> core::fmt::Debug for NodeSecret<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("NodeSecret([redacted])")
+    }
+}
+
+impl<S: CipherSuite> NodeSecret<S> {
+    /// `node_secret`, as the profile names it.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// A node's secret and key pair from its `node_secret`: `DeriveKeyPair(node_secret)`.
+    fn from_secret(secret: Secret) -> Result<(Self, PublicKey<S>), CryptoError> {
+        let (private_key, public_key) = S::Dh::derive_key_pair::<S::Kdf>(secret.as_bytes())?;
+        Ok((
+            NodeSecret {
+                secret,
+                private_key,
+            },
+            public_key,
+        ))
+    }
+
+    /// A leaf's secret and key pair: `node_secret = DeriveSecret(leaf_secret, "node")`.
+    pub fn from_leaf_secret(leaf_secret: &Secret) -> Result<(Self, PublicKey<S>), CryptoError> {
+        Self::from_secret(derive_secret::<S>(leaf_secret.as_bytes(), "node")?)
+    }
+
+    /// The parent's secret and key pair from this child's private key and the other child's
+    /// public key (profile §4).
+    fn parent(
+        &self,
+        parent: NodeIndex,
+        other: &PublicKey<S>,
+        left: &PublicKey<S>,
+        right: &PublicKey<S>,
+    ) -> Result<(Self, PublicKey<S>), CryptoError> {
+        let dh = S::Dh::dh(&self.private_key, other)?;
+        let prk = S::Kdf::extract(&[], dh.as_bytes());
+        let mut context = Vec::with_capacity(4 + 2 * (left.as_ref().len() + 2));
+        context.extend_from_slice(&parent.0.to_be_bytes());
+        write_opaque(&mut context, left.as_ref())?;
+        write_opaque(&mut context, right.as_ref())?;
+        let secret =
+            expand_with_label::<S>(prk.as_bytes(), "ART node", &context, S::Kdf::HASH_LEN)?;
+        Self::from_secret(secret)
+    }
+
+    /// `commit_secret = DeriveSecret(node_secret(root), "ART commit")`.
+    fn commit_secret(&self) -> Result<Secret, CryptoError> {
+        derive_secret::<S>(self.secret.as_bytes(), "ART commit")
+    }
+}
+
+/// The public tree: the shape and every non-blank node's public key, in one flat array.
+pub struct PublicTree<S: CipherSuite> {
+    n_leaves: u32,
+    leaves: Vec<LeafKind>,
+    keys: Vec<Option<PublicKey<S>>>,
+    /// Bumped by every merged change, so a pending change made on an older tree is refused.
+    version: u64,
+}
+
+impl<S: CipherSuite> Clone for PublicTree<S> {
+    fn clone(&self) -> Self {
+        PublicTree {
+            n_leaves: self.n_leaves,
+            leaves: self.leaves.clone(),
+            keys: self.keys.clone(),
+            version: self.version,
+        }
+    }
+}
+
+impl<S: CipherSuite> core::fmt::Debug for PublicTree<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PublicTree")
+            .field("n_leaves", &self.n_leaves)
+            .field("members", &self.member_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: CipherSuite> PublicTree<S> {
+    fn blank(n_leaves: u32) -> Self {
+        PublicTree {
+            n_leaves,
+            leaves: vec![LeafKind::Blank; n_leaves as usize],
+            keys: vec![None; node_width(n_leaves) as usize],
+            version: 0,
+        }
+    }
+
+    /// The width of the tree in leaves (a power of two).
+    pub fn n_leaves(&self) -> u32 {
+        self.n_leaves
+    }
+
+    /// The root node.
+    pub fn root(&self) -> NodeIndex {
+        root(self.n_leaves)
+    }
+
+    /// What leaf `leaf` holds (`Blank` outside the tree).
+    pub fn leaf_kind(&self, leaf: LeafIndex) -> LeafKind {
+        self.leaves
+            .get(leaf.0 as usize)
+            .copied()
+            .unwrap_or(LeafKind::Blank)
+    }
+
+    /// The public key of a node (for a pass-through parent: the key it passes through); `None`
+    /// for a blank node or one outside the tree.
+    pub fn public_key(&self, node: NodeIndex) -> Option<&PublicKey<S>> {
+        self.keys.get(node.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// The number of member leaves.
+    pub fn member_count(&self) -> usize {
+        self.leaves
+            .iter()
+            .filter(|kind| **kind == LeafKind::Member)
+            .count()
+    }
+
+    /// The member leaves, in order.
+    pub fn members(&self) -> impl Iterator<Item = LeafIndex> + '_ {
+        self.leaves
+            .iter()
+            .enumerate()
+            .filter(|(_, kind)| **kind == LeafKind::Member)
+            .map(|(index, _)| LeafIndex(index as u32))
+    }
+
+    /// Rebuilds a public tree from its leaves and node keys in wire form, checking the shape:
+    /// blank leaves have no key, other leaves have one, a parent is blank exactly when both
+    /// children are, and a pass-through parent carries its child's key.
+    pub fn from_parts(leaves: Vec<LeafKind>, keys: &[Option<Vec<u8>>]) -> Result<Self, TreeError> {
+        let n_leaves = u32::try_from(leaves.len()).map_err(|_| TreeError::TreeTooLarge)?;
+        if n_leaves == 0 || !n_leaves.is_power_of_two() || n_leaves > MAX_LEAVES {
+            return Err(TreeError::MalformedTree("the width is not a power of two"));
+        }
+        if keys.len() != node_width(n_leaves) as usize {
+            return Err(TreeError::MalformedTree("wrong number of nodes"));
+        }
+        let mut tree = Self::blank(n_leaves);
+        tree.leaves = leaves;
+        for (index, key) in keys.iter().enumerate() {
+            let node = NodeIndex(index as u32);
+            tree.keys[index] = match key {
+                Some(bytes) => Some(
+                    S::Dh::public_key_from_bytes(bytes)
+                        .map_err(|source| TreeError::InvalidPublicKey { node, source })?,
+                ),
+                None => None,
+            };
+        }
+        for index in 0..tree.keys.len() {
+            let node = NodeIndex(index as u32);
+            let present = tree.keys[index].is_some();
+            match (node.leaf(), node.left().zip(node.right())) {
+                (Some(leaf), _) => {
+                    if present != (tree.leaf_kind(leaf) != LeafKind::Blank) {
+                        return Err(TreeError::MalformedTree(
+                            "a leaf's key does not match its kind",
+                        ));
+                    }
+                }
+                (None, Some((left, right))) => {
+                    let expected = match (tree.public_key(left), tree.public_key(right)) {
+                        (None, None) => Some(None),
+                        (Some(key), None) | (None, Some(key)) => Some(Some(key)),
+                        (Some(_), Some(_)) => None,
+                    };
+                    match expected {
+                        Some(expected) if tree.public_key(node) != expected => {
+                            return Err(TreeError::MalformedTree(
+                                "a blank or pass-through parent has the wrong key",
+                            ));
+                        }
+                        None if !present => {
+                            return Err(TreeError::MalformedTree(
+                                "a parent of two non-blank children has no key",
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+                (None, None) => return Err(TreeError::MalformedTree("bad node")),
+            }
+        }
+        Ok(tree)
+    }
+
+    /// The leaves and node keys in wire form (the inverse of [`PublicTree::from_parts`]).
+    pub fn to_parts(&self) -> (Vec<LeafKind>, Vec<Option<Vec<u8>>>) {
+        let keys = self
+            .keys
+            .iter()
+            .map(|key| key.as_ref().map(|key| key.as_ref().to_vec()))
+            .collect();
+        (self.leaves.clone(), keys)
+    }
+
+    /// The public tree of the given leaf secrets (`None` for a blank leaf), computed from
+    /// scratch, with the root's `node_secret` (`None` for an all-blank tree). This is what the
+    /// `art-tree` vectors describe; leaves with a secret are members.
+    pub fn from_leaf_secrets(
+        leaf_secrets: &[Option<Secret>],
+    ) -> Result<(Self, Option<Secret>), TreeError> {
+        let n_leaves = u32::try_from(leaf_secrets.len()).map_err(|_| TreeError::TreeTooLarge)?;
+        if n_leaves == 0 || !n_leaves.is_power_of_two() || n_leaves > MAX_LEAVES {
+            return Err(TreeError::MalformedTree("the width is not a power of two"));
+        }
+        let base = Self::blank(n_leaves);
+        let mut overlay = Overlay::new(&base);
+        let mut known = HashMap::new();
+        let mut changed = Vec::new();
+        for (index, secret) in leaf_secrets.iter().enumerate() {
+            if let Some(secret) = secret {
+                let leaf = LeafIndex(index as u32);
+                let (node_secret, public_key) = NodeSecret::<S>::from_leaf_secret(secret)?;
+                overlay.set_leaf(leaf, LeafKind::Member, Some(public_key));
+                known.insert(leaf.node(), node_secret);
+                changed.push(leaf);
+            }
+        }
+        let evaluation =
+            overlay.evaluate(&changed, known, &mut ParentKeys::Collect(Vec::new()), None)?;
+        let root_secret = evaluation
+            .known
+            .get(&root(n_leaves))
+            .map(|node| node.secret.clone());
+        let tree = overlay.into_changes().apply_to(base);
+        Ok((tree, root_secret))
+    }
+}
+
+/// One leaf's part of a [`TreeChange`].
+#[derive(Debug, Clone, PartialEq, Eq, TlsSerialize, TlsDeserialize, TlsSize)]
+#[repr(u8)]
+pub enum LeafChange {
+    /// The member at `leaf` (the sender) has a new leaf key.
+    #[tls_codec(discriminant = 1)]
+    Update {
+        /// The sender's leaf.
+        leaf: u32,
+        /// The new leaf public key.
+        public_key: VLBytes,
+    },
+    /// A newcomer takes `leaf` (the leftmost blank or tombstone slot, or the first slot past
+    /// the end, which doubles the tree).
+    #[tls_codec(discriminant = 2)]
+    Add {
+        /// The newcomer's leaf.
+        leaf: u32,
+        /// The leaf public key the adder derived for the newcomer.
+        public_key: VLBytes,
+    },
+    /// The member at `leaf` is removed; its leaf becomes a tombstone with a fresh key.
+    #[tls_codec(discriminant = 3)]
+    Remove {
+        /// The removed member's leaf.
+        leaf: u32,
+        /// The tombstone's public key.
+        public_key: VLBytes,
+    },
+}
+
+impl LeafChange {
+    fn leaf(&self) -> LeafIndex {
+        match self {
+            LeafChange::Update { leaf, .. }
+            | LeafChange::Add { leaf, .. }
+            | LeafChange::Remove { leaf, .. } => LeafIndex(*leaf),
+        }
+    }
+
+    fn public_key(&self) -> &[u8] {
+        match self {
+            LeafChange::Update { public_key, .. }
+            | LeafChange::Add { public_key, .. }
+            | LeafChange::Remove { public_key, .. } => public_key.as_slice(),
+        }
+    }
+}
+
+/// The public part of a tree change, as a commit carries it: the leaf changes, then the
+/// public keys of every changed parent that has two non-blank children, in order of level,
+/// then of node index. Pass-through and blank parents are not sent: every member knows the
+/// tree's shape and derives them.
+#[derive(Debug, Clone, PartialEq, Eq, TlsSerialize, TlsDeserialize, TlsSize)]
+pub struct TreeChange {
+    /// The leaf changes, applied in order.
+    pub leaves: Vec<LeafChange>,
+    /// The changed parents' public keys.
+    pub parent_keys: Vec<VLBytes>,
+}
+
+/// A change prepared by a member and not yet applied to its state.
+///
+/// Send [`PendingTreeChange::change`] to the group; once the ordering service confirms it,
+/// apply it with [`ArtMember::merge`], or drop it. Dropping it erases the secrets it holds.
+pub struct PendingTreeChange<S: CipherSuite> {
+    change: TreeChange,
+    newcomers: Vec<(LeafIndex, Secret)>,
+    staged: StagedTreeChange<S>,
+}
+
+impl<S: CipherSuite> core::fmt::Debug for PendingTreeChange<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PendingTreeChange")
+            .field("change", &self.change)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: CipherSuite> PendingTreeChange<S> {
+    /// What to send to the group.
+    pub fn change(&self) -> &TreeChange {
+        &self.change
+    }
+
+    /// The leaves and leaf secrets given to newcomers, to hand to each of them (in a Welcome).
+    /// Until a newcomer updates, whoever knows its leaf secret knows its keys.
+    pub fn newcomers(&self) -> &[(LeafIndex, Secret)] {
+        &self.newcomers
+    }
+
+    /// The `commit_secret` the change leads to.
+    pub fn commit_secret(&self) -> &Secret {
+        &self.staged.commit_secret
+    }
+
+    /// The staged result, for [`ArtMember::merge`].
+    pub fn into_staged(self) -> StagedTreeChange<S> {
+        self.staged
+    }
+}
+
+/// A checked change, ready to be applied with [`ArtMember::merge`].
+pub struct StagedTreeChange<S: CipherSuite> {
+    base_version: u64,
+    changes: TreeChanges<S>,
+    own_path: Vec<NodeSecret<S>>,
+    commit_secret: Secret,
+}
+
+impl<S: CipherSuite> core::fmt::Debug for StagedTreeChange<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StagedTreeChange")
+            .field("n_leaves", &self.changes.n_leaves)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: CipherSuite> StagedTreeChange<S> {
+    /// The `commit_secret` after the change.
+    pub fn commit_secret(&self) -> &Secret {
+        &self.commit_secret
+    }
+}
+
+impl<S: CipherSuite> From<PendingTreeChange<S>> for StagedTreeChange<S> {
+    fn from(pending: PendingTreeChange<S>) -> Self {
+        pending.staged
+    }
+}
+
+/// One member's view of the tree: the public tree and the secrets of its own direct path.
+pub struct ArtMember<S: CipherSuite> {
+    tree: PublicTree<S>,
+    own_leaf: LeafIndex,
+    /// The secrets of the own leaf's direct path, by level (0 = the leaf, last = the root).
+    own_path: Vec<NodeSecret<S>>,
+    commit_secret: Secret,
+}
+
+impl<S: CipherSuite> Clone for ArtMember<S> {
+    fn clone(&self) -> Self {
+        ArtMember {
+            tree: self.tree.clone(),
+            own_leaf: self.own_leaf,
+            own_path: self.own_path.clone(),
+            commit_secret: self.commit_secret.clone(),
+        }
+    }
+}
+
+impl<S: CipherSuite> core::fmt::Debug for ArtMember<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ArtMember")
+            .field("own_leaf", &self.own_leaf)
+            .field("tree", &self.tree)
+            .finish_non_exhaustive()
+    }
+}
+
+fn fresh_leaf_secret<S: CipherSuite, R: CryptoRng + ?Sized>(rng: &mut R) -> Secret {
+    let mut secret = Secret::zero(S::Kdf::HASH_LEN);
+    rng.fill_bytes(secret.as_mut_bytes());
+    secret
+}
+
+/// The ancestor of `leaf` at `level`.
+fn ancestor_at(leaf: LeafIndex, level: u32) -> NodeIndex {
+    let x = leaf.node().0;
+    NodeIndex(((x >> (level + 1)) << (level + 1)) | ((1u32 << level) - 1))
+}
+
+impl<S: CipherSuite> ArtMember<S> {
+    /// A one-member tree with a fresh leaf secret from `rng`.
+    pub fn create<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, TreeError> {
+        Self::create_with_leaf_secret(&fresh_leaf_secret::<S, R>(rng))
+    }
+
+    /// A one-member tree with the given leaf secret.
+    pub fn create_with_leaf_secret(leaf_secret: &Secret) -> Result<Self, TreeError> {
+        let (node_secret, public_key) = NodeSecret::<S>::from_leaf_secret(leaf_secret)?;
+        let mut tree = PublicTree::blank(1);
+        tree.leaves[0] = LeafKind::Member;
+        tree.keys[0] = Some(public_key);
+        let commit_secret = node_secret.commit_secret()?;
+        Ok(ArtMember {
+            tree,
+            own_leaf: LeafIndex(0),
+            own_path: vec![node_secret],
+            commit_secret,
+        })
+    }
+
+    /// A newcomer's view, from the public tree and the leaf secret its adder chose. The own
+    /// direct path is recomputed and must match the tree's public keys.
+    pub fn join(
+        tree: PublicTree<S>,
+        own_leaf: LeafIndex,
+        leaf_secret: &Secret,
+    ) -> Result<Self, TreeError> {
+        if tree.leaf_kind(own_leaf) != LeafKind::Member {
+            return Err(TreeError::InvalidLeaf {
+                leaf: own_leaf,
+                reason: "not a member leaf of the tree",
+            });
+        }
+        let (mut current, public_key) = NodeSecret::<S>::from_leaf_secret(leaf_secret)?;
+        if tree.public_key(own_leaf.node()) != Some(&public_key) {
+            return Err(TreeError::PublicKeyMismatch(own_leaf.node()));
+        }
+        let mut node = own_leaf.node();
+        let mut own_path = Vec::new();
+        for parent in node.direct_path(tree.n_leaves) {
+            let next = match node
+                .sibling(tree.n_leaves)
+                .and_then(|sibling| tree.public_key(sibling))
+            {
+                None => current.clone(),
+                Some(sibling_key) => {
+                    let (left, right) = children_keys(&tree, parent)?;
+                    let (next, public_key) = current.parent(parent, sibling_key, left, right)?;
+                    if tree.public_key(parent) != Some(&public_key) {
+                        return Err(TreeError::PublicKeyMismatch(parent));
+                    }
+                    next
+                }
+            };
+            own_path.push(core::mem::replace(&mut current, next));
+            node = parent;
+        }
+        let commit_secret = current.commit_secret()?;
+        own_path.push(current);
+        Ok(ArtMember {
+            tree,
+            own_leaf,
+            own_path,
+            commit_secret,
+        })
+    }
+
+    /// The public tree.
+    pub fn tree(&self) -> &PublicTree<S> {
+        &self.tree
+    }
+
+    /// This member's leaf.
+    pub fn own_leaf(&self) -> LeafIndex {
+        self.own_leaf
+    }
+
+    /// The current `commit_secret`.
+    pub fn commit_secret(&self) -> &Secret {
+        &self.commit_secret
+    }
+
+    /// The nodes whose secrets this member holds: its leaf and its direct path, nothing else.
+    pub fn secret_nodes(&self) -> Vec<NodeIndex> {
+        (0..self.own_path.len() as u32)
+            .map(|level| ancestor_at(self.own_leaf, level))
+            .collect()
+    }
+
+    fn is_on_own_path(&self, node: NodeIndex) -> bool {
+        ancestor_at(self.own_leaf, node.level()) == node
+    }
+
+    /// The secret this member holds for `node`, if it is on its direct path.
+    pub fn node_secret(&self, node: NodeIndex) -> Option<&Secret> {
+        let level = node.level();
+        let held = self.own_path.get(level as usize)?;
+        (ancestor_at(self.own_leaf, level) == node).then_some(&held.secret)
+    }
+
+    /// Prepares an update of the own leaf: a fresh leaf secret and new keys from the leaf to
+    /// the root. Does not change this member.
+    pub fn prepare_update<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<PendingTreeChange<S>, TreeError> {
+        let leaf_secret = fresh_leaf_secret::<S, R>(rng);
+        self.prepare(
+            vec![(ChangeKind::Update, self.own_leaf, leaf_secret)],
+            false,
+        )
+    }
+
+    /// Prepares adding `count` newcomers, each in the leftmost blank or tombstone slot (the
+    /// tree doubles when there is none), with a fresh leaf secret each. Does not change this
+    /// member.
+    pub fn prepare_add<R: CryptoRng + ?Sized>(
+        &self,
+        count: usize,
+        rng: &mut R,
+    ) -> Result<PendingTreeChange<S>, TreeError> {
+        let mut slots = FreeSlots::new(&self.tree);
+        let mut leaves = Vec::with_capacity(count);
+        for _ in 0..count {
+            let leaf = slots.take().ok_or(TreeError::TreeTooLarge)?;
+            leaves.push((ChangeKind::Add, leaf, fresh_leaf_secret::<S, R>(rng)));
+        }
+        if leaves.is_empty() {
+            return Err(TreeError::EmptyChange);
+        }
+        self.prepare(leaves, true)
+    }
+
+    /// Prepares removing the members at `leaves`: each becomes a tombstone with a fresh secret
+    /// that is erased once the change is computed. Does not change this member.
+    pub fn prepare_remove<R: CryptoRng + ?Sized>(
+        &self,
+        leaves: &[LeafIndex],
+        rng: &mut R,
+    ) -> Result<PendingTreeChange<S>, TreeError> {
+        if leaves.contains(&self.own_leaf) {
+            return Err(TreeError::InvalidLeaf {
+                leaf: self.own_leaf,
+                reason: "a member cannot remove itself",
+            });
+        }
+        let changes = leaves
+            .iter()
+            .map(|leaf| (ChangeKind::Remove, *leaf, fresh_leaf_secret::<S, R>(rng)))
+            .collect();
+        self.prepare(changes, false)
+    }
+
+    fn prepare(
+        &self,
+        leaf_changes: Vec<(ChangeKind, LeafIndex, Secret)>,
+        keep_newcomers: bool,
+    ) -> Result<PendingTreeChange<S>, TreeError> {
+        let mut known = HashMap::with_capacity(leaf_changes.len() * 2);
+        let mut wire = Vec::with_capacity(leaf_changes.len());
+        let mut newcomers = Vec::new();
+        for (kind, leaf, leaf_secret) in leaf_changes {
+            let (node_secret, public_key) = NodeSecret::<S>::from_leaf_secret(&leaf_secret)?;
+            let public_key = VLBytes::new(public_key.as_ref().to_vec());
+            wire.push(kind.to_wire(leaf, public_key));
+            known.insert(leaf.node(), node_secret);
+            if keep_newcomers {
+                newcomers.push((leaf, leaf_secret));
+            }
+        }
+        let mut change = TreeChange {
+            leaves: wire,
+            parent_keys: Vec::new(),
+        };
+        let mut collected = ParentKeys::Collect(Vec::new());
+        let staged = self.stage_with(&change, known, &mut collected)?;
+        if let ParentKeys::Collect(keys) = collected {
+            change.parent_keys = keys;
+        }
+        Ok(PendingTreeChange {
+            change,
+            newcomers,
+            staged,
+        })
+    }
+
+    /// Checks a change received from another member and computes its result, without
+    /// changing this member. Every public key on this member's direct path that the change
+    /// touches is recomputed from this member's secrets and must equal the one sent.
+    pub fn stage(&self, change: &TreeChange) -> Result<StagedTreeChange<S>, TreeError> {
+        for leaf_change in &change.leaves {
+            if leaf_change.leaf() == self.own_leaf {
+                return Err(match leaf_change {
+                    LeafChange::Remove { .. } => TreeError::OwnLeafRemoved,
+                    _ => TreeError::OwnLeafUpdated,
+                });
+            }
+        }
+        let mut received = ParentKeys::Received {
+            keys: &change.parent_keys,
+            next: 0,
+        };
+        let staged = self.stage_with(change, HashMap::new(), &mut received)?;
+        if let ParentKeys::Received { keys, next } = received
+            && next != keys.len()
+        {
+            return Err(TreeError::WrongKeyCount {
+                expected: next,
+                got: keys.len(),
+            });
+        }
+        Ok(staged)
+    }
+
+    fn stage_with(
+        &self,
+        change: &TreeChange,
+        known: HashMap<NodeIndex, NodeSecret<S>>,
+        parent_keys: &mut ParentKeys<'_>,
+    ) -> Result<StagedTreeChange<S>, TreeError> {
+        if change.leaves.is_empty() {
+            return Err(TreeError::EmptyChange);
+        }
+        let mut overlay = Overlay::new(&self.tree);
+        let mut slots = FreeSlots::new(&self.tree);
+        let mut changed = Vec::with_capacity(change.leaves.len());
+        for leaf_change in &change.leaves {
+            let leaf = leaf_change.leaf();
+            let node = leaf.node();
+            let public_key = S::Dh::public_key_from_bytes(leaf_change.public_key())
+                .map_err(|source| TreeError::InvalidPublicKey { node, source })?;
+            let kind = match leaf_change {
+                LeafChange::Update { .. } | LeafChange::Remove { .. } => {
+                    if overlay.leaf_kind(leaf) != LeafKind::Member {
+                        return Err(TreeError::InvalidLeaf {
+                            leaf,
+                            reason: "not a member",
+                        });
+                    }
+                    if matches!(leaf_change, LeafChange::Update { .. }) {
+                        LeafKind::Member
+                    } else {
+                        LeafKind::Tombstone
+                    }
+                }
+                LeafChange::Add { .. } => {
+                    if slots.take() != Some(leaf) {
+                        return Err(TreeError::InvalidLeaf {
+                            leaf,
+                            reason: "not the leftmost free slot",
+                        });
+                    }
+                    overlay.grow_to_hold(leaf)?;
+                    LeafKind::Member
+                }
+            };
+            overlay.set_leaf(leaf, kind, Some(public_key));
+            changed.push(leaf);
+        }
+        overlay.truncate();
+        let mut evaluation = overlay.evaluate(&changed, known, parent_keys, Some(self))?;
+        let own_path = (0..=root(overlay.n_leaves).level())
+            .map(|level| {
+                let node = ancestor_at(self.own_leaf, level);
+                match evaluation.known.remove(&node) {
+                    Some(secret) => Ok(secret),
+                    None => self
+                        .own_path
+                        .get(level as usize)
+                        .cloned()
+                        .ok_or(TreeError::PublicKeyMismatch(node)),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let commit_secret = own_path
+            .last()
+            .ok_or(TreeError::EmptyChange)?
+            .commit_secret()?;
+        Ok(StagedTreeChange {
+            base_version: self.tree.version,
+            changes: overlay.into_changes(),
+            own_path,
+            commit_secret,
+        })
+    }
+
+    /// Applies a staged change (own or received). Fails, changing nothing, if the tree moved
+    /// on since the change was staged.
+    pub fn merge(&mut self, staged: impl Into<StagedTreeChange<S>>) -> Result<(), TreeError> {
+        let staged = staged.into();
+        if staged.base_version != self.tree.version {
+            return Err(TreeError::StalePendingChange);
+        }
+        let tree = core::mem::replace(&mut self.tree, PublicTree::blank(1));
+        self.tree = staged.changes.apply_to(tree);
+        self.own_path = staged.own_path;
+        self.commit_secret = staged.commit_secret;
+        Ok(())
+    }
+
+    /// Checks and applies a received change in one step.
+    pub fn apply(&mut self, change: &TreeChange) -> Result<(), TreeError> {
+        let staged = self.stage(change)?;
+        self.merge(staged)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum ChangeKind {
+    Update,
+    Add,
+    Remove,
+}
+
+impl ChangeKind {
+    fn to_wire(self, leaf: LeafIndex, public_key: VLBytes) -> LeafChange {
+        match self {
+            ChangeKind::Update => LeafChange::Update {
+                leaf: leaf.0,
+                public_key,
+            },
+            ChangeKind::Add => LeafChange::Add {
+                leaf: leaf.0,
+                public_key,
+            },
+            ChangeKind::Remove => LeafChange::Remove {
+                leaf: leaf.0,
+                public_key,
+            },
+        }
+    }
+}
+
+fn children_keys<S: CipherSuite>(
+    tree: &PublicTree<S>,
+    parent: NodeIndex,
+) -> Result<(&PublicKey<S>, &PublicKey<S>), TreeError> {
+    let (left, right) = parent
+        .left()
+        .zip(parent.right())
+        .ok_or(TreeError::MalformedTree("leaf as parent"))?;
+    tree.public_key(left)
+        .zip(tree.public_key(right))
+        .ok_or(TreeError::MalformedTree("missing child key"))
+}
+
+/// Hands out the leftmost free (blank or tombstone) leaves, then the leaves past the end.
+struct FreeSlots<'a, S: CipherSuite> {
+    tree: &'a PublicTree<S>,
+    next: u32,
+}
+
+impl<'a, S: CipherSuite> FreeSlots<'a, S> {
+    fn new(tree: &'a PublicTree<S>) -> Self {
+        FreeSlots { tree, next: 0 }
+    }
+
+    fn take(&mut self) -> Option<LeafIndex> {
+        while self.next < self.tree.n_leaves
+            && self.tree.leaves[self.next as usize] == LeafKind::Member
+        {
+            self.next += 1;
+        }
+        if self.next >= MAX_LEAVES {
+            return None;
+        }
+        let leaf = LeafIndex(self.next);
+        self.next += 1;
+        Some(leaf)
+    }
+}
+
+/// Parent keys either collected (the author) or read from a received change.
+enum ParentKeys<'a> {
+    Collect(Vec<VLBytes>),
+    Received { keys: &'a [VLBytes], next: usize },
+}
+
+/// The changes a tree change makes to a public tree, kept apart from it until merged.
+struct TreeChanges<S: CipherSuite> {
+    n_leaves: u32,
+    leaves: Vec<(LeafIndex, LeafKind)>,
+    keys: HashMap<NodeIndex, Option<PublicKey<S>>>,
+}
+
+impl<S: CipherSuite> TreeChanges<S> {
+    fn apply_to(self, mut tree: PublicTree<S>) -> PublicTree<S> {
+        tree.n_leaves = self.n_leaves;
+        tree.leaves.resize(self.n_leaves as usize, LeafKind::Blank);
+        tree.keys.resize(node_width(self.n_leaves) as usize, None);
+        for (leaf, kind) in self.leaves {
+            if let Some(slot) = tree.leaves.get_mut(leaf.0 as usize) {
+                *slot = kind;
+            }
+        }
+        for (node, key) in self.keys {
+            if let Some(slot) = tree.keys.get_mut(node.0 as usize) {
+                *slot = key;
+            }
+        }
+        tree.version += 1;
+        tree
+    }
+}
+
+/// A public tree seen through pending changes.
+struct Overlay<'a, S: CipherSuite> {
+    base: &'a PublicTree<S>,
+    n_leaves: u32,
+    leaves: HashMap<LeafIndex, LeafKind>,
+    keys: HashMap<NodeIndex, Option<PublicKey<S>>>,
+}
+
+struct Evaluation<S: CipherSuite> {
+    known: HashMap<NodeIndex, NodeSecret<S>>,
+}
+
+impl<'a, S: CipherSuite> Overlay<'a, S> {
+    fn new(base: &'a PublicTree<S>) -> Self {
+        Overlay {
+            base,
+            n_leaves: base.n_leaves,
+            leaves: HashMap::new(),
+            keys: HashMap::new(),
+        }
+    }
+
+    fn leaf_kind(&self, leaf: LeafIndex) -> LeafKind {
+        if leaf.0 >= self.n_leaves {
+            return LeafKind::Blank;
+        }
+        self.leaves
+            .get(&leaf)
+            .copied()
+            .unwrap_or_else(|| self.base.leaf_kind(leaf))
+    }
+
+    fn key(&self, node: NodeIndex) -> Option<&PublicKey<S>> {
+        if node.0 >= node_width(self.n_leaves) {
+            return None;
+        }
+        match self.keys.get(&node) {
+            Some(key) => key.as_ref(),
+            None => self.base.public_key(node),
+        }
+    }
+
+    fn set_leaf(&mut self, leaf: LeafIndex, kind: LeafKind, key: Option<PublicKey<S>>) {
+        self.leaves.insert(leaf, kind);
+        self.keys.insert(leaf.node(), key);
+    }
+
+    fn grow_to_hold(&mut self, leaf: LeafIndex) -> Result<(), TreeError> {
+        while leaf.0 >= self.n_leaves {
+            if self.n_leaves >= MAX_LEAVES {
+                return Err(TreeError::TreeTooLarge);
+            }
+            self.n_leaves *= 2;
+        }
+        Ok(())
+    }
+
+    /// Halves the tree while its right half holds no member.
+    fn truncate(&mut self) {
+        while self.n_leaves > 1 {
+            let half = self.n_leaves / 2;
+            if (half..self.n_leaves).any(|leaf| self.leaf_kind(LeafIndex(leaf)) == LeafKind::Member)
+            {
+                break;
+            }
+            self.n_leaves = half;
+        }
+    }
+
+    /// Recomputes every ancestor of the changed leaves, lowest level first.
+    ///
+    /// A parent with two non-blank children is computed when a child's secret is known (one
+    /// computed in this pass, or, for `member`, one on its own direct path); its key is then
+    /// collected (author) or compared with the received one (receiver). Otherwise the
+    /// received key is taken as it is: a member can only check what lies on its own path.
+    fn evaluate(
+        &mut self,
+        changed: &[LeafIndex],
+        mut known: HashMap<NodeIndex, NodeSecret<S>>,
+        parent_keys: &mut ParentKeys<'_>,
+        member: Option<&ArtMember<S>>,
+    ) -> Result<Evaluation<S>, TreeError> {
+        let mut dirty: Vec<NodeIndex> = Vec::new();
+        for leaf in changed {
+            if leaf.0 < self.n_leaves {
+                dirty.extend(leaf.node().direct_path(self.n_leaves));
+            }
+        }
+        dirty.sort_unstable_by_key(|node| (node.level(), node.0));
+        dirty.dedup();
+
+        for parent in dirty {
+            let (left, right) = parent
+                .left()
+                .zip(parent.right())
+                .ok_or(TreeError::MalformedTree("leaf as parent"))?;
+            let (left_key, right_key) = (self.key(left).cloned(), self.key(right).cloned());
+            let (left_key, right_key) = match (left_key, right_key) {
+                (None, None) => {
+                    self.keys.insert(parent, None);
+                    continue;
+                }
+                (Some(key), None) | (None, Some(key)) => {
+                    // Pass-through: the parent is its non-blank child.
+                    let child = if self.key(left).is_some() {
+                        left
+                    } else {
+                        right
+                    };
+                    match Self::held_secret(&known, member, child).cloned() {
+                        Some(secret) => {
+                            known.insert(parent, secret);
+                        }
+                        None if member.is_some_and(|member| member.is_on_own_path(parent)) => {
+                            return Err(TreeError::PublicKeyMismatch(parent));
+                        }
+                        None => {}
+                    }
+                    self.keys.insert(parent, Some(key));
+                    continue;
+                }
+                (Some(left_key), Some(right_key)) => (left_key, right_key),
+            };
+            let computed = if let Some(secret) = Self::held_secret(&known, member, left) {
+                Some(secret.parent(parent, &right_key, &left_key, &right_key)?)
+            } else if let Some(secret) = Self::held_secret(&known, member, right) {
+                Some(secret.parent(parent, &left_key, &left_key, &right_key)?)
+            } else {
+                None
+            };
+            if computed.is_none() && member.is_some_and(|member| member.is_on_own_path(parent)) {
+                // Cannot happen for a well-formed tree: an own-path node always has a held child.
+                return Err(TreeError::PublicKeyMismatch(parent));
+            }
+            let public_key = match parent_keys {
+                ParentKeys::Collect(keys) => {
+                    let (_, public_key) = computed
+                        .as_ref()
+                        .ok_or(TreeError::PublicKeyMismatch(parent))?;
+                    keys.push(VLBytes::new(public_key.as_ref().to_vec()));
+                    public_key.clone()
+                }
+                ParentKeys::Received { keys, next } => {
+                    let sent = keys.get(*next).ok_or(TreeError::WrongKeyCount {
+                        expected: *next + 1,
+                        got: keys.len(),
+                    })?;
+                    *next += 1;
+                    let sent = S::Dh::public_key_from_bytes(sent.as_slice()).map_err(|source| {
+                        TreeError::InvalidPublicKey {
+                            node: parent,
+                            source,
+                        }
+                    })?;
+                    if let Some((_, public_key)) = &computed
+                        && *public_key != sent
+                    {
+                        return Err(TreeError::PublicKeyMismatch(parent));
+                    }
+                    sent
+                }
+            };
+            if let Some((secret, _)) = computed {
+                known.insert(parent, secret);
+            }
+            self.keys.insert(parent, Some(public_key));
+        }
+        Ok(Evaluation { known })
+    }
+
+    /// A node secret available for `node`: computed in this pass, or held on the member's
+    /// own direct path (which a change never makes stale below the changed nodes).
+    fn held_secret<'k>(
+        known: &'k HashMap<NodeIndex, NodeSecret<S>>,
+        member: Option<&'k ArtMember<S>>,
+        node: NodeIndex,
+    ) -> Option<&'k NodeSecret<S>> {
+        if let Some(secret) = known.get(&node) {
+            return Some(secret);
+        }
+        let member = member?;
+        let level = node.level();
+        (ancestor_at(member.own_leaf, level) == node)
+            .then(|| member.own_path.get(level as usize))
+            .flatten()
+    }
+
+    fn into_changes(self) -> TreeChanges<S> {
+        TreeChanges {
+            n_leaves: self.n_leaves,
+            leaves: self.leaves.into_iter().collect(),
+            keys: self.keys,
+        }
+    }
+}
