@@ -1,1 +1,78 @@
-fn main() {}
+//! `artmls`: the command a newcomer runs first.
+//!
+//! - `artmls demo`: simulates a group end to end and shows what each operation costs.
+//! - `artmls suites`: every cipher suite and the backends that serve it.
+
+#![forbid(unsafe_code)]
+
+mod demo;
+
+use std::process::ExitCode;
+
+use artmls::SuiteId;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "artmls",
+    version,
+    about = "Group key establishment on an Asynchronous Ratcheting Tree"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a group: create it, run updates, adds and removes, and check after every step
+    /// that all members agree on the group secret.
+    Demo(demo::DemoArgs),
+    /// List every cipher suite with the backends that serve it.
+    Suites,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Suites => {
+            print_suites();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_suites() {
+    println!("{:<8} {:<48} {:<6} backends", "id", "name", "rfc");
+    for info in artmls::suite::SUITES.iter() {
+        let backends = artmls_conformance::backends_for(info.id).join(", ");
+        println!(
+            "{:<8} {:<48} {:<6} {backends}",
+            format!("{:#06x}", info.id.0),
+            info.name,
+            info.mls_suite
+        );
+    }
+}
+
+/// Parses a suite given by name or id, listing the known ones when it is unknown.
+pub(crate) fn parse_suite(text: &str) -> Result<SuiteId, String> {
+    SuiteId::parse(text).ok_or_else(|| {
+        let known: Vec<String> = artmls::suite::SUITES
+            .iter()
+            .map(|info| format!("{:#06x} {}", info.id.0, info.name))
+            .collect();
+        format!(
+            "unknown suite '{text}'; known suites:\n  {}",
+            known.join("\n  ")
+        )
+    })
+}

@@ -31,7 +31,7 @@ pub trait DhGroup: 'static {
     const DERIVE_KEY_PAIR_BITMASK: Option<u8>;
 
     /// A private key. Implementations must zeroize it on drop and must not print it in `Debug`.
-    type PrivateKey: Clone + Send + Sync;
+    type PrivateKey: Clone + Send + Sync + Debug;
     /// A validated public key; `as_ref()` is its wire form (X25519: 32 bytes; P-256: 65-byte
     /// uncompressed SEC1).
     type PublicKey: Clone + Eq + Send + Sync + Debug + AsRef<[u8]>;
@@ -144,7 +144,7 @@ pub trait Signature: 'static {
     const SCHEME: u16;
 
     /// A signing key. Implementations must zeroize it on drop and must not print it in `Debug`.
-    type SigningKey: Send + Sync;
+    type SigningKey: Send + Sync + Debug;
     /// A validated verifying key.
     type VerifyingKey: Clone + Send + Sync + Debug;
 

@@ -305,7 +305,10 @@ pub struct KeyScheduleInput<'a> {
 }
 
 /// The whole of HPKE over `D`, `K` and `A`, and an [`Hpke`] component built from them.
-pub struct DhKemHpke<D, K, A>(PhantomData<fn() -> (D, K, A)>);
+pub struct DhKemHpke<D, K, A>(PhantomData<Marker<D, K, A>>);
+
+/// A marker that owns nothing, so the type is `Send`, `Sync` and `'static` whatever `D`, `K`, `A`.
+type Marker<D, K, A> = fn() -> (D, K, A);
 
 impl<D: DhGroup, K: Kdf, A: Aead> DhKemHpke<D, K, A> {
     fn suite_id() -> [u8; 10] {
@@ -322,7 +325,7 @@ impl<D: DhGroup, K: Kdf, A: Aead> DhKemHpke<D, K, A> {
         shared_secret: &Secret,
         input: KeyScheduleInput<'_>,
     ) -> Result<Context<K, A>, CryptoError> {
-        if input.mode.uses_psk() != !input.psk.is_empty()
+        if input.mode.uses_psk() == input.psk.is_empty()
             || input.psk.is_empty() != input.psk_id.is_empty()
         {
             return Err(CryptoError::Hpke("inconsistent PSK inputs for the mode"));

@@ -6,11 +6,16 @@ pub mod art_tree;
 pub mod codec;
 pub mod crypto;
 pub mod error;
+pub mod framing;
 pub mod hpke;
+pub mod key_schedule;
 pub mod labels;
+pub mod messages;
 pub mod secret;
+pub mod secret_tree;
 pub mod suite;
 pub mod tree_math;
+pub mod welcome;
 
 pub use crypto::{Aead, DhGroup, Hash, Hpke, HpkeCiphertext, Kdf, Signature};
 pub use error::CryptoError;

@@ -165,7 +165,10 @@ pub trait CipherSuite: 'static + Send + Sync {
 /// `Composed<X25519, HkdfSha256, Sha256, Aes128Gcm, Ed25519, MyHpke, 0xF001>` is a complete
 /// suite; [`check_composition`] tells whether its components match the primitives its id
 /// stands for.
-pub struct Composed<D, K, H, A, S, P, const ID: u16>(PhantomData<fn() -> (D, K, H, A, S, P)>);
+pub struct Composed<D, K, H, A, S, P, const ID: u16>(PhantomData<Components<D, K, H, A, S, P>>);
+
+/// A marker that owns nothing, so a suite is `Send`, `Sync` and `'static` whatever its parts.
+type Components<D, K, H, A, S, P> = fn() -> (D, K, H, A, S, P);
 
 impl<D, K, H, A, S, P, const ID: u16> CipherSuite for Composed<D, K, H, A, S, P, ID>
 where

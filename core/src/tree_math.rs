@@ -50,7 +50,7 @@ impl NodeIndex {
 
     /// Whether the node is a leaf.
     pub fn is_leaf(self) -> bool {
-        self.0 % 2 == 0
+        self.0.is_multiple_of(2)
     }
 
     /// The leaf index of a leaf node.
