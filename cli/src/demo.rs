@@ -7,14 +7,14 @@
 
 use std::time::{Duration, Instant};
 
-use artmls::art_tree::{ArtMember, TreeChange};
+use artmls::art_tree::{ArtMember, LeafChangeKind, TreeChange};
+use artmls::codec::Encode;
 use artmls::tree_math::LeafIndex;
 use artmls::{CipherSuite, SuiteId, SuiteVisitor};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use tls_codec::Size;
 
 /// Options of `artmls demo`.
 #[derive(Args, Debug, Clone)]
@@ -201,10 +201,8 @@ impl<S: CipherSuite> Simulation<S> {
         let removed: Vec<LeafIndex> = change
             .leaves
             .iter()
-            .filter_map(|leaf_change| match leaf_change {
-                artmls::art_tree::LeafChange::Remove { leaf, .. } => Some(LeafIndex(*leaf)),
-                _ => None,
-            })
+            .filter(|leaf_change| leaf_change.kind == LeafChangeKind::Remove)
+            .map(|leaf_change| leaf_change.leaf)
             .collect();
         record(table, kind, sender_time, wire_size(&change));
         self.members[sender]
@@ -255,7 +253,7 @@ impl<S: CipherSuite> Simulation<S> {
 }
 
 fn wire_size(change: &TreeChange) -> usize {
-    change.tls_serialized_len()
+    change.encode_to_vec().map_or(0, |bytes| bytes.len())
 }
 
 fn costs<'a>(table: &'a mut [(&str, Costs)], kind: &str) -> &'a mut Costs {

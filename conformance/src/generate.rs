@@ -13,7 +13,9 @@ pub fn art_tree_cases(seed: u64) -> Result<Vec<ArtTreeCase>, String> {
     let mut rng = seeded(seed);
     let mut cases = Vec::new();
     for suite in SuiteId::ALL {
-        let backend = *crate::backends_for(suite).first().ok_or("no backend serves the suite")?;
+        let backend = *crate::backends_for(suite)
+            .first()
+            .ok_or("no backend serves the suite")?;
         for log in 0..=6u32 {
             for dense in [true, false] {
                 let n_leaves = 1u32 << log;
@@ -48,7 +50,11 @@ impl SuiteVisitor for Generate {
         Ok(ArtTreeCase {
             cipher_suite: info.mls_suite,
             n_leaves: self.leaf_secrets.len() as u32,
-            leaf_secrets: self.leaf_secrets.iter().map(|s| s.as_ref().map(hex::encode)).collect(),
+            leaf_secrets: self
+                .leaf_secrets
+                .iter()
+                .map(|s| s.as_ref().map(hex::encode))
+                .collect(),
             node_public_keys,
             root_node_secret,
             commit_secret,

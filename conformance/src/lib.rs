@@ -13,9 +13,11 @@
 #![warn(missing_docs)]
 
 pub mod der;
+pub mod generate;
 pub mod registry;
 pub mod rng;
 pub mod runner;
+pub mod tree_checks;
 mod verify;
 
 pub use registry::{BackendEntry, UnknownBackend, backends, backends_for, find_backend, visit};

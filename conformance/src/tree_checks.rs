@@ -1,7 +1,7 @@
 //! Protocol properties of the ART tree, generic over a suite: random sequences of adds,
 //! updates and removes over simulated members, and the rejection of bad changes.
 
-use artmls::art_tree::{ArtMember, LeafChange, LeafKind, TreeChange, TreeError};
+use artmls::art_tree::{ArtMember, LeafChange, LeafChangeKind, LeafKind, TreeChange, TreeError};
 use artmls::tree_math::{LeafIndex, NodeIndex};
 use artmls::{CipherSuite, DhGroup, Secret};
 use rand::RngExt;
@@ -23,19 +23,23 @@ impl<S: CipherSuite> Group<S> {
     }
 
     /// The sender prepares; everyone else stages and merges; newcomers join.
-    fn commit(&mut self, sender: usize, pending: artmls::art_tree::PendingTreeChange<S>) -> TreeChange {
+    fn commit(
+        &mut self,
+        sender: usize,
+        pending: artmls::art_tree::PendingTreeChange<S>,
+    ) -> TreeChange {
         let change = pending.change().clone();
         let newcomers: Vec<(LeafIndex, Secret)> = pending.newcomers().to_vec();
         let expected = pending.commit_secret().clone();
         let sender_leaf = self.members[sender].own_leaf();
-        self.members[sender].merge(pending).expect("sender merges its own change");
+        self.members[sender]
+            .merge(pending)
+            .expect("sender merges its own change");
         let removed: Vec<LeafIndex> = change
             .leaves
             .iter()
-            .filter_map(|c| match c {
-                LeafChange::Remove { leaf, .. } => Some(LeafIndex(*leaf)),
-                _ => None,
-            })
+            .filter(|c| c.kind == LeafChangeKind::Remove)
+            .map(|c| c.leaf)
             .collect();
         for leaf in &removed {
             let index = self.member_index(*leaf);
@@ -46,7 +50,11 @@ impl<S: CipherSuite> Group<S> {
                 "a removed member learns it was removed"
             );
         }
-        for member in self.members.iter_mut().filter(|m| m.own_leaf() != sender_leaf) {
+        for member in self
+            .members
+            .iter_mut()
+            .filter(|m| m.own_leaf() != sender_leaf)
+        {
             let staged = member
                 .stage(&change)
                 .unwrap_or_else(|e| panic!("{} rejects a valid change: {e}", member.own_leaf()));
@@ -58,7 +66,12 @@ impl<S: CipherSuite> Group<S> {
             self.members.push(newcomer);
         }
         for member in &self.members {
-            assert_eq!(member.commit_secret(), &expected, "{} disagrees on commit_secret", member.own_leaf());
+            assert_eq!(
+                member.commit_secret(),
+                &expected,
+                "{} disagrees on commit_secret",
+                member.own_leaf()
+            );
             assert_holds_only_own_path(member);
         }
         change
@@ -71,20 +84,32 @@ fn assert_holds_only_own_path<S: CipherSuite>(member: &ArtMember<S>) {
     let leaf_node = member.own_leaf().node();
     let mut expected: Vec<NodeIndex> = vec![leaf_node];
     expected.extend(leaf_node.direct_path(n_leaves));
-    assert_eq!(member.secret_nodes(), expected, "{} holds secrets off its direct path", member.own_leaf());
+    assert_eq!(
+        member.secret_nodes(),
+        expected,
+        "{} holds secrets off its direct path",
+        member.own_leaf()
+    );
 }
 
 /// Every secret a removed member held derives a key that appears nowhere in the new tree, and
 /// its last commit_secret is not the group's.
 fn lockout_after_merge<S: CipherSuite>(removed: &ArtMember<S>, group_member: &ArtMember<S>) {
-    assert_ne!(removed.commit_secret(), group_member.commit_secret(), "removed member keeps the group secret");
+    assert_ne!(
+        removed.commit_secret(),
+        group_member.commit_secret(),
+        "removed member keeps the group secret"
+    );
     let tree = group_member.tree();
     let (_, keys) = tree.to_parts();
     for node in removed.secret_nodes() {
         let secret = removed.node_secret(node).expect("held secret");
         let (_, public) = S::Dh::derive_key_pair::<S::Kdf>(secret.as_bytes()).expect("derive");
         assert!(
-            !keys.iter().flatten().any(|key| key.as_slice() == public.as_ref()),
+            !keys
+                .iter()
+                .flatten()
+                .any(|key| key.as_slice() == public.as_ref()),
             "a removed member's secret for {node:?} still matches a key in the tree"
         );
     }
@@ -96,14 +121,18 @@ fn lockout_after_merge<S: CipherSuite>(removed: &ArtMember<S>, group_member: &Ar
 pub fn verify_art_tree_random<S: CipherSuite>(seed: u64, steps: usize, max_members: usize) {
     let mut rng: StdRng = seeded(seed);
     let creator = ArtMember::<S>::create(&mut rng).expect("create");
-    let mut group = Group { members: vec![creator] };
+    let mut group = Group {
+        members: vec![creator],
+    };
     for step in 0..steps {
         let size = group.members.len();
         let sender = rng.random_range(0..size);
         let roll: u32 = rng.random_range(0..10);
         if roll < 4 && size < max_members {
             let count = rng.random_range(1..=3.min(max_members - size));
-            let pending = group.members[sender].prepare_add(count, &mut rng).expect("prepare add");
+            let pending = group.members[sender]
+                .prepare_add(count, &mut rng)
+                .expect("prepare add");
             assert_eq!(pending.newcomers().len(), count);
             group.commit(sender, pending);
         } else if roll < 7 && size > 1 {
@@ -113,17 +142,25 @@ pub fn verify_art_tree_random<S: CipherSuite>(seed: u64, steps: usize, max_membe
             }
             let leaf = group.members[victim].own_leaf();
             let removed = group.members[victim].clone();
-            let pending = group.members[sender].prepare_remove(&[leaf], &mut rng).expect("prepare remove");
+            let pending = group.members[sender]
+                .prepare_remove(&[leaf], &mut rng)
+                .expect("prepare remove");
             let sender_leaf = group.members[sender].own_leaf();
             group.commit(sender, pending);
             let sender_now = group.member_index(sender_leaf);
             lockout_after_merge(&removed, &group.members[sender_now]);
         } else {
-            let pending = group.members[sender].prepare_update(&mut rng).expect("prepare update");
+            let pending = group.members[sender]
+                .prepare_update(&mut rng)
+                .expect("prepare update");
             group.commit(sender, pending);
         }
         let tree = group.members[0].tree();
-        assert_eq!(tree.member_count(), group.members.len(), "step {step}: member count");
+        assert_eq!(
+            tree.member_count(),
+            group.members.len(),
+            "step {step}: member count"
+        );
         // The tree is as small as it can be: its right half holds a member (or it has one leaf).
         let n = tree.n_leaves();
         if n > 1 {
@@ -141,12 +178,16 @@ pub fn verify_art_tree_random<S: CipherSuite>(seed: u64, steps: usize, max_membe
 pub fn verify_art_tree_rejections<S: CipherSuite>(seed: u64) {
     let mut rng: StdRng = seeded(seed);
     let creator = ArtMember::<S>::create(&mut rng).expect("create");
-    let mut group = Group { members: vec![creator] };
+    let mut group = Group {
+        members: vec![creator],
+    };
     let pending = group.members[0].prepare_add(7, &mut rng).expect("add");
     group.commit(0, pending);
 
     let sender = 3;
-    let pending = group.members[sender].prepare_update(&mut rng).expect("update");
+    let pending = group.members[sender]
+        .prepare_update(&mut rng)
+        .expect("update");
     let good = pending.change().clone();
     let receiver = group.members[0].clone();
     let before = (receiver.tree().to_parts(), receiver.commit_secret().clone());
@@ -154,14 +195,13 @@ pub fn verify_art_tree_rejections<S: CipherSuite>(seed: u64) {
     let mut bad_changes: Vec<(&str, TreeChange)> = Vec::new();
     for index in 0..good.parent_keys.len() {
         let mut flipped = good.clone();
-        let mut bytes = flipped.parent_keys[index].as_slice().to_vec();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 1;
-        flipped.parent_keys[index] = bytes.into();
+        let key = &mut flipped.parent_keys[index];
+        let last = key.len() - 1;
+        key[last] ^= 1;
         bad_changes.push(("flipped parent key", flipped));
         let mut swapped = good.clone();
         let other = S::Dh::generate_key_pair(&mut rng).1;
-        swapped.parent_keys[index] = other.as_ref().to_vec().into();
+        swapped.parent_keys[index] = other.as_ref().to_vec();
         bad_changes.push(("substituted parent key", swapped));
     }
     let mut missing = good.clone();
@@ -171,37 +211,46 @@ pub fn verify_art_tree_rejections<S: CipherSuite>(seed: u64) {
     extra.parent_keys.push(good.parent_keys[0].clone());
     bad_changes.push(("extra parent key", extra));
     let mut truncated_key = good.clone();
-    truncated_key.parent_keys[0] = good.parent_keys[0].as_slice()[1..].to_vec().into();
+    truncated_key.parent_keys[0] = good.parent_keys[0][1..].to_vec();
     bad_changes.push(("truncated parent key", truncated_key));
     let zero_key = vec![0u8; S::Dh::PUBLIC_KEY_LEN];
     let mut zero_leaf = good.clone();
-    zero_leaf.leaves[0] = LeafChange::Update { leaf: group.members[sender].own_leaf().0, public_key: zero_key.into() };
+    zero_leaf.leaves[0].public_key = zero_key;
     bad_changes.push(("all-zero leaf key", zero_leaf));
     let mut occupied = good.clone();
-    occupied.leaves[0] = LeafChange::Add { leaf: 1, public_key: good_leaf_key(&good) };
+    occupied.leaves[0] = LeafChange {
+        kind: LeafChangeKind::Add,
+        leaf: LeafIndex(1),
+        ..good.leaves[0].clone()
+    };
     bad_changes.push(("add to an occupied slot", occupied));
     let mut outside = good.clone();
-    outside.leaves[0] = LeafChange::Update { leaf: 1000, public_key: good_leaf_key(&good) };
+    outside.leaves[0].leaf = LeafIndex(1000);
     bad_changes.push(("update of a leaf outside the tree", outside));
-    bad_changes.push(("empty change", TreeChange { leaves: vec![], parent_keys: vec![] }));
+    bad_changes.push((
+        "empty change",
+        TreeChange {
+            leaves: vec![],
+            parent_keys: vec![],
+        },
+    ));
 
     for (what, change) in bad_changes {
         let result = receiver.stage(&change);
         assert!(result.is_err(), "{}: {what} accepted", S::ID);
-        assert_eq!((receiver.tree().to_parts(), receiver.commit_secret().clone()), before, "{what}: state changed");
+        assert_eq!(
+            (receiver.tree().to_parts(), receiver.commit_secret().clone()),
+            before,
+            "{what}: state changed"
+        );
     }
     // The good change still goes through, and a second merge of a stale stage is refused.
     let mut receiver = receiver;
     let staged = receiver.stage(&good).expect("good change");
     let stale = receiver.stage(&good).expect("good change, again");
     receiver.merge(staged).expect("merge");
-    assert_eq!(receiver.merge(stale).err(), Some(TreeError::StalePendingChange));
-}
-
-fn good_leaf_key(change: &TreeChange) -> tls_codec::VLBytes {
-    match &change.leaves[0] {
-        LeafChange::Update { public_key, .. } | LeafChange::Add { public_key, .. } | LeafChange::Remove { public_key, .. } => {
-            public_key.clone()
-        }
-    }
+    assert_eq!(
+        receiver.merge(stale).err(),
+        Some(TreeError::StalePendingChange)
+    );
 }

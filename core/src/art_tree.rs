@@ -20,9 +20,8 @@ use std::collections::HashMap;
 
 use rand_core::CryptoRng;
 use thiserror::Error;
-use tls_codec::{TlsDeserialize, TlsSerialize, TlsSize, VLBytes};
 
-use crate::codec::write_opaque;
+use crate::codec::{impl_codec_enum, impl_codec_struct, write_opaque};
 use crate::crypto::{DhGroup, Kdf};
 use crate::error::CryptoError;
 use crate::labels::{derive_secret, expand_with_label};
@@ -358,66 +357,60 @@ impl<S: CipherSuite> PublicTree<S> {
     }
 }
 
-/// One leaf's part of a [`TreeChange`].
-#[derive(Debug, Clone, PartialEq, Eq, TlsSerialize, TlsDeserialize, TlsSize)]
+/// What a [`LeafChange`] does to its leaf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
-pub enum LeafChange {
-    /// The member at `leaf` (the sender) has a new leaf key.
-    #[tls_codec(discriminant = 1)]
-    Update {
-        /// The sender's leaf.
-        leaf: u32,
-        /// The new leaf public key.
-        public_key: VLBytes,
-    },
-    /// A newcomer takes `leaf` (the leftmost blank or tombstone slot, or the first slot past
-    /// the end, which doubles the tree).
-    #[tls_codec(discriminant = 2)]
-    Add {
-        /// The newcomer's leaf.
-        leaf: u32,
-        /// The leaf public key the adder derived for the newcomer.
-        public_key: VLBytes,
-    },
-    /// The member at `leaf` is removed; its leaf becomes a tombstone with a fresh key.
-    #[tls_codec(discriminant = 3)]
-    Remove {
-        /// The removed member's leaf.
-        leaf: u32,
-        /// The tombstone's public key.
-        public_key: VLBytes,
-    },
+pub enum LeafChangeKind {
+    /// The member at the leaf (the sender) has a new leaf key.
+    Update = 1,
+    /// A newcomer takes the leaf: the leftmost blank or tombstone slot, or the first slot past
+    /// the end, which doubles the tree.
+    Add = 2,
+    /// The member at the leaf is removed; the leaf becomes a tombstone with a fresh key.
+    Remove = 3,
 }
 
-impl LeafChange {
-    fn leaf(&self) -> LeafIndex {
-        match self {
-            LeafChange::Update { leaf, .. }
-            | LeafChange::Add { leaf, .. }
-            | LeafChange::Remove { leaf, .. } => LeafIndex(*leaf),
-        }
-    }
+impl_codec_enum!(LeafChangeKind: u8, "leaf change kind" { Update, Add, Remove });
 
-    fn public_key(&self) -> &[u8] {
-        match self {
-            LeafChange::Update { public_key, .. }
-            | LeafChange::Add { public_key, .. }
-            | LeafChange::Remove { public_key, .. } => public_key.as_slice(),
-        }
-    }
+/// One leaf's part of a [`TreeChange`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafChange {
+    /// What happens to the leaf.
+    pub kind: LeafChangeKind,
+    /// The leaf.
+    pub leaf: LeafIndex,
+    /// The leaf's new public key: the sender's new key, the one the adder derived for the
+    /// newcomer, or the tombstone's.
+    pub public_key: Vec<u8>,
 }
+
+impl_codec_struct!(LeafChange {
+    kind,
+    leaf,
+    public_key
+});
 
 /// The public part of a tree change, as a commit carries it: the leaf changes, then the
 /// public keys of every changed parent that has two non-blank children, in order of level,
 /// then of node index. Pass-through and blank parents are not sent: every member knows the
 /// tree's shape and derives them.
-#[derive(Debug, Clone, PartialEq, Eq, TlsSerialize, TlsDeserialize, TlsSize)]
+///
+/// ```text
+/// struct { LeafChange leaves<V>; opaque parent_keys<V><V>; } TreeChange;
+/// struct { uint8 kind; uint32 leaf; opaque public_key<V>; } LeafChange;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TreeChange {
     /// The leaf changes, applied in order.
     pub leaves: Vec<LeafChange>,
     /// The changed parents' public keys.
-    pub parent_keys: Vec<VLBytes>,
+    pub parent_keys: Vec<Vec<u8>>,
 }
+
+impl_codec_struct!(TreeChange {
+    leaves,
+    parent_keys
+});
 
 /// A change prepared by a member and not yet applied to its state.
 ///
@@ -480,6 +473,22 @@ impl<S: CipherSuite> StagedTreeChange<S> {
     /// The `commit_secret` after the change.
     pub fn commit_secret(&self) -> &Secret {
         &self.commit_secret
+    }
+
+    /// The width of the tree after the change, in leaves.
+    pub fn n_leaves(&self) -> u32 {
+        self.changes.n_leaves
+    }
+
+    /// The nodes whose key the change sets (changed leaves and their recomputed ancestors), in
+    /// no particular order. Nodes past the new width are included when the tree shrinks.
+    pub fn changed_nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.changes.keys.keys().copied()
+    }
+
+    /// The leaves whose kind the change sets, with their new kind.
+    pub fn changed_leaves(&self) -> impl Iterator<Item = (LeafIndex, LeafKind)> + '_ {
+        self.changes.leaves.iter().copied()
     }
 }
 
@@ -639,7 +648,7 @@ impl<S: CipherSuite> ArtMember<S> {
     ) -> Result<PendingTreeChange<S>, TreeError> {
         let leaf_secret = fresh_leaf_secret::<S, R>(rng);
         self.prepare(
-            vec![(ChangeKind::Update, self.own_leaf, leaf_secret)],
+            vec![(LeafChangeKind::Update, self.own_leaf, leaf_secret)],
             false,
         )
     }
@@ -656,7 +665,7 @@ impl<S: CipherSuite> ArtMember<S> {
         let mut leaves = Vec::with_capacity(count);
         for _ in 0..count {
             let leaf = slots.take().ok_or(TreeError::TreeTooLarge)?;
-            leaves.push((ChangeKind::Add, leaf, fresh_leaf_secret::<S, R>(rng)));
+            leaves.push((LeafChangeKind::Add, leaf, fresh_leaf_secret::<S, R>(rng)));
         }
         if leaves.is_empty() {
             return Err(TreeError::EmptyChange);
@@ -679,14 +688,20 @@ impl<S: CipherSuite> ArtMember<S> {
         }
         let changes = leaves
             .iter()
-            .map(|leaf| (ChangeKind::Remove, *leaf, fresh_leaf_secret::<S, R>(rng)))
+            .map(|leaf| {
+                (
+                    LeafChangeKind::Remove,
+                    *leaf,
+                    fresh_leaf_secret::<S, R>(rng),
+                )
+            })
             .collect();
         self.prepare(changes, false)
     }
 
     fn prepare(
         &self,
-        leaf_changes: Vec<(ChangeKind, LeafIndex, Secret)>,
+        leaf_changes: Vec<(LeafChangeKind, LeafIndex, Secret)>,
         keep_newcomers: bool,
     ) -> Result<PendingTreeChange<S>, TreeError> {
         let mut known = HashMap::with_capacity(leaf_changes.len() * 2);
@@ -694,8 +709,11 @@ impl<S: CipherSuite> ArtMember<S> {
         let mut newcomers = Vec::new();
         for (kind, leaf, leaf_secret) in leaf_changes {
             let (node_secret, public_key) = NodeSecret::<S>::from_leaf_secret(&leaf_secret)?;
-            let public_key = VLBytes::new(public_key.as_ref().to_vec());
-            wire.push(kind.to_wire(leaf, public_key));
+            wire.push(LeafChange {
+                kind,
+                leaf,
+                public_key: public_key.as_ref().to_vec(),
+            });
             known.insert(leaf.node(), node_secret);
             if keep_newcomers {
                 newcomers.push((leaf, leaf_secret));
@@ -722,9 +740,9 @@ impl<S: CipherSuite> ArtMember<S> {
     /// touches is recomputed from this member's secrets and must equal the one sent.
     pub fn stage(&self, change: &TreeChange) -> Result<StagedTreeChange<S>, TreeError> {
         for leaf_change in &change.leaves {
-            if leaf_change.leaf() == self.own_leaf {
-                return Err(match leaf_change {
-                    LeafChange::Remove { .. } => TreeError::OwnLeafRemoved,
+            if leaf_change.leaf == self.own_leaf {
+                return Err(match leaf_change.kind {
+                    LeafChangeKind::Remove => TreeError::OwnLeafRemoved,
                     _ => TreeError::OwnLeafUpdated,
                 });
             }
@@ -758,25 +776,25 @@ impl<S: CipherSuite> ArtMember<S> {
         let mut slots = FreeSlots::new(&self.tree);
         let mut changed = Vec::with_capacity(change.leaves.len());
         for leaf_change in &change.leaves {
-            let leaf = leaf_change.leaf();
+            let leaf = leaf_change.leaf;
             let node = leaf.node();
-            let public_key = S::Dh::public_key_from_bytes(leaf_change.public_key())
+            let public_key = S::Dh::public_key_from_bytes(&leaf_change.public_key)
                 .map_err(|source| TreeError::InvalidPublicKey { node, source })?;
-            let kind = match leaf_change {
-                LeafChange::Update { .. } | LeafChange::Remove { .. } => {
+            let kind = match leaf_change.kind {
+                LeafChangeKind::Update | LeafChangeKind::Remove => {
                     if overlay.leaf_kind(leaf) != LeafKind::Member {
                         return Err(TreeError::InvalidLeaf {
                             leaf,
                             reason: "not a member",
                         });
                     }
-                    if matches!(leaf_change, LeafChange::Update { .. }) {
+                    if leaf_change.kind == LeafChangeKind::Update {
                         LeafKind::Member
                     } else {
                         LeafKind::Tombstone
                     }
                 }
-                LeafChange::Add { .. } => {
+                LeafChangeKind::Add => {
                     if slots.take() != Some(leaf) {
                         return Err(TreeError::InvalidLeaf {
                             leaf,
@@ -838,32 +856,6 @@ impl<S: CipherSuite> ArtMember<S> {
     }
 }
 
-#[derive(Clone, Copy)]
-enum ChangeKind {
-    Update,
-    Add,
-    Remove,
-}
-
-impl ChangeKind {
-    fn to_wire(self, leaf: LeafIndex, public_key: VLBytes) -> LeafChange {
-        match self {
-            ChangeKind::Update => LeafChange::Update {
-                leaf: leaf.0,
-                public_key,
-            },
-            ChangeKind::Add => LeafChange::Add {
-                leaf: leaf.0,
-                public_key,
-            },
-            ChangeKind::Remove => LeafChange::Remove {
-                leaf: leaf.0,
-                public_key,
-            },
-        }
-    }
-}
-
 fn children_keys<S: CipherSuite>(
     tree: &PublicTree<S>,
     parent: NodeIndex,
@@ -905,8 +897,8 @@ impl<'a, S: CipherSuite> FreeSlots<'a, S> {
 
 /// Parent keys either collected (the author) or read from a received change.
 enum ParentKeys<'a> {
-    Collect(Vec<VLBytes>),
-    Received { keys: &'a [VLBytes], next: usize },
+    Collect(Vec<Vec<u8>>),
+    Received { keys: &'a [Vec<u8>], next: usize },
 }
 
 /// The changes a tree change makes to a public tree, kept apart from it until merged.
@@ -1075,7 +1067,7 @@ impl<'a, S: CipherSuite> Overlay<'a, S> {
                     let (_, public_key) = computed
                         .as_ref()
                         .ok_or(TreeError::PublicKeyMismatch(parent))?;
-                    keys.push(VLBytes::new(public_key.as_ref().to_vec()));
+                    keys.push(public_key.as_ref().to_vec());
                     public_key.clone()
                 }
                 ParentKeys::Received { keys, next } => {
@@ -1084,7 +1076,7 @@ impl<'a, S: CipherSuite> Overlay<'a, S> {
                         got: keys.len(),
                     })?;
                     *next += 1;
-                    let sent = S::Dh::public_key_from_bytes(sent.as_slice()).map_err(|source| {
+                    let sent = S::Dh::public_key_from_bytes(sent).map_err(|source| {
                         TreeError::InvalidPublicKey {
                             node: parent,
                             source,

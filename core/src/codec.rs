@@ -2,8 +2,8 @@
 //!
 //! Two layers live here:
 //!
-//! - [`write_opaque`]: a small helper on top of `tls_codec` for the structures that are only
-//!   ever built to be hashed, signed or fed to a KDF (KDFLabel, SignContent, ARTNodeContext).
+//! - [`write_opaque`]: a small helper for the structures that are only ever built to be
+//!   hashed, signed or fed to a KDF (KDFLabel, SignContent, ARTNodeContext).
 //! - [`Encode`], [`Decode`] and [`Reader`]: the checked codec every wire structure of the
 //!   library ([`crate::messages`]) goes through.
 //!
@@ -36,17 +36,16 @@
 //! least one input byte, so memory use is bounded by a small constant times the input length.
 
 use thiserror::Error;
-use tls_codec::{Serialize, VLByteSlice};
 
 use crate::error::CryptoError;
 use crate::secret::Secret;
 
 /// Appends `bytes` as an RFC 9420 `opaque data<V>`: a variable-length-integer length, then the bytes.
 pub fn write_opaque(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), CryptoError> {
-    VLByteSlice(bytes)
-        .tls_serialize(out)
-        .map(|_| ())
-        .map_err(|_| CryptoError::Encoding("vector longer than 2^30 bytes"))
+    write_varint(out, bytes.len())
+        .map_err(|_| CryptoError::Encoding("vector longer than 2^30 bytes"))?;
+    out.extend_from_slice(bytes);
+    Ok(())
 }
 
 /// The largest length a `<V>` vector can have: 2^30 - 1 bytes (RFC 9420 §2.1.2).
@@ -560,8 +559,12 @@ mod tests {
         for len in [0usize, 1, 63, 64, 300, 16383, 16384, 70000] {
             let bytes = vec![0x5a; len];
             let mut theirs = Vec::new();
-            write_opaque(&mut theirs, &bytes).unwrap();
+            tls_codec::Serialize::tls_serialize(&tls_codec::VLByteSlice(&bytes), &mut theirs)
+                .unwrap();
             assert_eq!(bytes.encode_to_vec().unwrap(), theirs, "{len}");
+            let mut ours = Vec::new();
+            write_opaque(&mut ours, &bytes).unwrap();
+            assert_eq!(ours, theirs, "{len}");
         }
     }
 }

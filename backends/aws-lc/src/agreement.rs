@@ -162,9 +162,13 @@ impl DhGroup for AwsLcX25519 {
     }
 
     fn public_key_from_bytes(bytes: &[u8]) -> Result<Self::PublicKey, CryptoError> {
-        if bytes.len() != 32 {
+        let array: &[u8; 32] = bytes
+            .try_into()
+            .map_err(|_| CryptoError::InvalidPublicKey("X25519 public keys are 32 bytes"))?;
+        // The same policy as every artmls X25519: no key of small order enters a tree.
+        if artmls_dalek::x25519_is_small_order(array) {
             return Err(CryptoError::InvalidPublicKey(
-                "X25519 public keys are 32 bytes",
+                "X25519 public key of small order",
             ));
         }
         Ok(AwsLcX25519PublicKey(parse_public(

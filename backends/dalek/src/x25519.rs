@@ -11,8 +11,10 @@ use crate::util::write_hex;
 ///
 /// Private keys are any 32 bytes (clamping happens inside the scalar multiplication, so
 /// [`DhGroup::private_key_to_bytes`] gives back exactly the bytes that went in, as the RFC 9180
-/// vectors expect). Public keys are any 32 bytes, as RFC 7748 prescribes; a low-order peer key is
-/// caught by [`DhGroup::dh`], which rejects the all-zero output.
+/// vectors expect). A received public key is refused when it is one of the points of small order
+/// (in any of its encodings, see [`is_small_order`]): DH with it would give the all-zero output,
+/// and an ART tree must not even store such a key, since members below the sender's common
+/// ancestor cannot recompute the nodes it feeds. [`DhGroup::dh`] rejects the all-zero output too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct X25519;
 
@@ -104,6 +106,11 @@ impl DhGroup for X25519 {
         let array = to_array(bytes).ok_or(CryptoError::InvalidPublicKey(
             "X25519 public keys are 32 bytes",
         ))?;
+        if is_small_order(&array) {
+            return Err(CryptoError::InvalidPublicKey(
+                "X25519 public key of small order",
+            ));
+        }
         Ok(X25519PublicKey(PublicKey::from(array)))
     }
 
@@ -116,4 +123,45 @@ impl DhGroup for X25519 {
         }
         Ok(Secret::from_slice(shared.as_bytes()))
     }
+}
+
+/// The u-coordinates of the points of small order on Curve25519 and its twist, reduced mod p:
+/// 0, 1, p - 1, and the two points of order 8.
+const SMALL_ORDER_U: [[u8; 32]; 5] = [
+    [0; 32],
+    [
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0,
+    ],
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [
+        0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4,
+        0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49,
+        0xb8, 0x00,
+    ],
+    [
+        0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83, 0xef,
+        0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f,
+        0x11, 0x57,
+    ],
+];
+
+/// Whether an X25519 public key is a point of small order, in any encoding: the top bit is
+/// ignored (RFC 7748 §5) and values from p up are reduced mod p. DH with such a key gives the
+/// all-zero output whatever the private key.
+pub fn is_small_order(public: &[u8; 32]) -> bool {
+    let mut u = *public;
+    u[31] &= 0x7f;
+    // p = 2^255 - 19; a masked value is at least p exactly when it is p + k for k < 19.
+    let at_least_p = u[31] == 0x7f && u[1..31].iter().all(|&byte| byte == 0xff) && u[0] >= 0xed;
+    if at_least_p {
+        let k = u[0] - 0xed;
+        u = [0; 32];
+        u[0] = k;
+    }
+    SMALL_ORDER_U.contains(&u)
 }

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! artmls-conformance run [--kind KIND] [--suite ID] [--backend NAME] FILE.json...
+//! artmls-conformance generate art-tree [--seed N] [--out FILE]
 //! artmls-conformance backends
 //! artmls-conformance kinds
 //! ```
@@ -46,6 +47,17 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write vectors computed by this project's code, for other implementations to check.
+    Generate {
+        /// What to generate: `art-tree`.
+        kind: String,
+        /// Seed of the random leaf secrets and tree shapes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the JSON (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List the backends and the suites they serve.
     Backends,
     /// List the kinds of vector files and whether they are implemented.
@@ -74,6 +86,7 @@ fn main() -> ExitCode {
             },
             &files,
         ),
+        Command::Generate { kind, seed, out } => generate(&kind, seed, out.as_deref()),
         Command::Backends => {
             let mut out = std::io::stdout().lock();
             for entry in backends() {
@@ -99,6 +112,38 @@ fn main() -> ExitCode {
                 let _ = writeln!(out, "{:<36} {state:<16} {}", kind.name, kind.description);
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn generate(kind: &str, seed: u64, out: Option<&std::path::Path>) -> ExitCode {
+    if kind != "art-tree" {
+        eprintln!("error: cannot generate `{kind}`; the kinds that can be generated: art-tree");
+        return ExitCode::from(2);
+    }
+    let cases = match artmls_conformance::generate::art_tree_cases(seed) {
+        Ok(cases) => cases,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let json = match serde_json::to_string_pretty(&cases) {
+        Ok(json) => json,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let written = match out {
+        Some(path) => std::fs::write(path, json + "\n"),
+        None => writeln!(std::io::stdout(), "{json}"),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
         }
     }
 }

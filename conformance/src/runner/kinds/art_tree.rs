@@ -34,7 +34,10 @@ pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::E
     let cases: Vec<ArtTreeCase> = serde_json::from_str(text)?;
     for (index, case) in cases.iter().enumerate() {
         if let Some(suite) = run.mls_suite(index, case.cipher_suite) {
-            let note = format!("{} leaves: node keys, root secret and commit secret match", case.n_leaves);
+            let note = format!(
+                "{} leaves: node keys, root secret and commit secret match",
+                case.n_leaves
+            );
             run.run_suite(index, suite, &note, case);
         }
     }
@@ -46,11 +49,15 @@ pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::E
 pub(crate) fn compute<S: CipherSuite>(
     leaf_secrets: &[Option<Vec<u8>>],
 ) -> Result<(Vec<Option<String>>, String, String), String> {
-    let secrets: Vec<Option<Secret>> = leaf_secrets.iter().map(|s| s.as_ref().map(|s| Secret::from_slice(s))).collect();
-    let (tree, root_secret) = PublicTree::<S>::from_leaf_secrets(&secrets).map_err(|e| format!("building the tree failed: {e}"))?;
+    let secrets: Vec<Option<Secret>> = leaf_secrets
+        .iter()
+        .map(|s| s.as_ref().map(|s| Secret::from_slice(s)))
+        .collect();
+    let (tree, root_secret) = PublicTree::<S>::from_leaf_secrets(&secrets)
+        .map_err(|e| format!("building the tree failed: {e}"))?;
     let root_secret = root_secret.ok_or("the tree has no member")?;
-    let commit_secret =
-        derive_secret::<S>(root_secret.as_bytes(), "ART commit").map_err(|e| format!("commit secret: {e}"))?;
+    let commit_secret = derive_secret::<S>(root_secret.as_bytes(), "ART commit")
+        .map_err(|e| format!("commit secret: {e}"))?;
     let (_, keys) = tree.to_parts();
     Ok((
         keys.into_iter().map(|key| key.map(hex::encode)).collect(),
@@ -69,12 +76,21 @@ impl SuiteCheck for ArtTreeCase {
         let leaf_secrets = self
             .leaf_secrets
             .iter()
-            .map(|secret| secret.as_deref().map(|hex| unhex("leaf_secrets", hex)).transpose())
+            .map(|secret| {
+                secret
+                    .as_deref()
+                    .map(|hex| unhex("leaf_secrets", hex))
+                    .transpose()
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let (keys, root_secret, commit_secret) = compute::<S>(&leaf_secrets)?;
         for (node, (got, want)) in keys.iter().zip(&self.node_public_keys).enumerate() {
-            if got.as_deref().map(str::to_ascii_lowercase) != want.as_deref().map(str::to_ascii_lowercase) {
-                return Err(format!("public key of node {node}: got {got:?}, expected {want:?}"));
+            if got.as_deref().map(str::to_ascii_lowercase)
+                != want.as_deref().map(str::to_ascii_lowercase)
+            {
+                return Err(format!(
+                    "public key of node {node}: got {got:?}, expected {want:?}"
+                ));
             }
         }
         expect_bytes(

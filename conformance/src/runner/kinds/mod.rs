@@ -4,6 +4,7 @@
 //! -> Result<(), serde_json::Error>` that parses `text` with `deny_unknown_fields` structs and
 //! reports every case through `run`, then fill in its row below.
 
+pub(crate) mod art_tree;
 mod crypto_basics;
 mod deserialization;
 mod key_schedule;
@@ -12,6 +13,7 @@ mod psk_secret;
 mod rfc5869;
 mod rfc7748;
 mod rfc9180;
+mod tree_math;
 mod secret_tree;
 mod transcript_hashes;
 mod welcome;
@@ -35,7 +37,7 @@ pub(crate) const TABLE: &[KindSpec] = &[
     KindSpec {
         name: "tree-math",
         description: "RFC 9420 tree math (mlswg)",
-        handler: None,
+        handler: Some(tree_math::run),
     },
     KindSpec {
         name: "crypto-basics",
@@ -143,6 +145,6 @@ pub(crate) const TABLE: &[KindSpec] = &[
     KindSpec {
         name: "art-tree",
         description: "ART tree node keys and commit secret (art-mls-profile.md sections 3-4)",
-        handler: None,
+        handler: Some(art_tree::run),
     },
 ];

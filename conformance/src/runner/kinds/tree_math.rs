@@ -24,7 +24,10 @@ struct Case {
 pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::Error> {
     let cases: Vec<Case> = serde_json::from_str(text)?;
     for (index, case) in cases.iter().enumerate() {
-        let note = format!("{} leaves: root, children, parents and siblings match", case.n_leaves);
+        let note = format!(
+            "{} leaves: root, children, parents and siblings match",
+            case.n_leaves
+        );
         run.run_local(index, &note, check(case));
     }
     Ok(())
@@ -34,17 +37,26 @@ fn compare(what: &str, node: u32, got: Option<NodeIndex>, want: Option<u32>) -> 
     if got.map(|n| n.0) == want {
         Ok(())
     } else {
-        Err(format!("{what}({node}): got {:?}, expected {want:?}", got.map(|n| n.0)))
+        Err(format!(
+            "{what}({node}): got {:?}, expected {want:?}",
+            got.map(|n| n.0)
+        ))
     }
 }
 
 fn check(case: &Case) -> CheckResult {
     let n = case.n_leaves;
     if !n.is_power_of_two() {
-        return Err(format!("malformed vector: n_leaves {n} is not a power of two"));
+        return Err(format!(
+            "malformed vector: n_leaves {n} is not a power of two"
+        ));
     }
     if node_width(n) != case.n_nodes {
-        return Err(format!("n_nodes: got {}, expected {}", node_width(n), case.n_nodes));
+        return Err(format!(
+            "n_nodes: got {}, expected {}",
+            node_width(n),
+            case.n_nodes
+        ));
     }
     if root(n).0 != case.root {
         return Err(format!("root: got {}, expected {}", root(n).0, case.root));

@@ -1,0 +1,83 @@
+//! The ART tree's protocol properties, on every backend and suite.
+
+use artmls::{CipherSuite, SuiteVisitor};
+use artmls_conformance::tree_checks::{verify_art_tree_random, verify_art_tree_rejections};
+use artmls_conformance::{backends, visit};
+
+struct Random {
+    seed: u64,
+}
+
+impl SuiteVisitor for Random {
+    type Output = ();
+    fn visit<S: CipherSuite>(self) {
+        verify_art_tree_random::<S>(self.seed, 60, 24);
+    }
+}
+
+struct Rejections;
+
+impl SuiteVisitor for Rejections {
+    type Output = ();
+    fn visit<S: CipherSuite>(self) {
+        verify_art_tree_rejections::<S>(7);
+    }
+}
+
+#[test]
+fn random_operation_sequences_keep_members_in_agreement_on_every_backend() {
+    let mut ran = 0;
+    for entry in backends() {
+        for (offset, suite) in entry.suites.iter().enumerate() {
+            let seed = 100 + offset as u64;
+            assert!(
+                visit(entry.name, *suite, Random { seed }).is_some(),
+                "{} {suite}",
+                entry.name
+            );
+            ran += 1;
+        }
+    }
+    assert_eq!(ran, 9, "every (backend, suite) pair ran");
+}
+
+#[test]
+fn bad_changes_are_rejected_and_leave_state_unchanged_on_every_backend() {
+    for entry in backends() {
+        for suite in entry.suites {
+            assert!(
+                visit(entry.name, *suite, Rejections).is_some(),
+                "{} {suite}",
+                entry.name
+            );
+        }
+    }
+}
+
+#[test]
+fn generated_art_tree_vectors_pass_the_runner() {
+    let cases = artmls_conformance::generate::art_tree_cases(3).expect("generate");
+    assert_eq!(cases.len(), 3 * 7 * 2);
+    let dir = std::env::temp_dir().join(format!("artmls-generated-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("art-tree-generated.json");
+    std::fs::write(&path, serde_json::to_string(&cases).unwrap()).unwrap();
+    let summary = artmls_conformance::run_files(&[path.clone()], &Default::default());
+    assert!(summary.is_success(), "{summary:?}");
+    assert_eq!(summary.passed(), cases.len());
+
+    // A single changed byte of a node key makes its case fail.
+    let mut broken = cases.clone();
+    let key = broken[5]
+        .node_public_keys
+        .iter_mut()
+        .flatten()
+        .next()
+        .unwrap();
+    let flipped = if key.starts_with('0') { "1" } else { "0" };
+    key.replace_range(0..1, flipped);
+    std::fs::write(&path, serde_json::to_string(&broken).unwrap()).unwrap();
+    let summary = artmls_conformance::run_files(&[path.clone()], &Default::default());
+    assert_eq!(summary.failed(), 1, "{summary:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

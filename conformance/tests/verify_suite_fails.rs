@@ -1,0 +1,186 @@
+//! `verify_suite` can fail: suites built from deliberately broken components make it panic
+//! with a message that names the suite and the check.
+
+use core::fmt;
+use std::panic::catch_unwind;
+
+use artmls::hpke::DhKemHpke;
+use artmls::{Aead, Composed, CryptoError, DhGroup, Hpke, HpkeCiphertext, Secret};
+use artmls_conformance::verify_suite;
+use artmls_dalek::{Aes128Gcm, Ed25519, HkdfSha256, Sha256, X25519};
+use rand_core::CryptoRng;
+
+/// X25519 whose private keys print their bytes in `Debug`.
+struct LeakyX25519;
+
+#[derive(Clone)]
+struct LeakyKey {
+    bytes: Vec<u8>,
+    inner: <X25519 as DhGroup>::PrivateKey,
+}
+
+impl fmt::Debug for LeakyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LeakyKey({})", hex::encode(&self.bytes))
+    }
+}
+
+impl DhGroup for LeakyX25519 {
+    const NAME: &'static str = X25519::NAME;
+    const KEM_ID: u16 = X25519::KEM_ID;
+    const PRIVATE_KEY_LEN: usize = X25519::PRIVATE_KEY_LEN;
+    const PUBLIC_KEY_LEN: usize = X25519::PUBLIC_KEY_LEN;
+    const SHARED_SECRET_LEN: usize = X25519::SHARED_SECRET_LEN;
+    const DERIVE_KEY_PAIR_BITMASK: Option<u8> = X25519::DERIVE_KEY_PAIR_BITMASK;
+    type PrivateKey = LeakyKey;
+    type PublicKey = <X25519 as DhGroup>::PublicKey;
+
+    fn private_key_from_bytes(bytes: &[u8]) -> Result<LeakyKey, CryptoError> {
+        let inner = X25519::private_key_from_bytes(bytes)?;
+        let bytes = X25519::private_key_to_bytes(&inner).as_bytes().to_vec();
+        Ok(LeakyKey { bytes, inner })
+    }
+
+    fn private_key_to_bytes(key: &LeakyKey) -> Secret {
+        X25519::private_key_to_bytes(&key.inner)
+    }
+
+    fn public_key(key: &LeakyKey) -> Self::PublicKey {
+        X25519::public_key(&key.inner)
+    }
+
+    fn public_key_from_bytes(bytes: &[u8]) -> Result<Self::PublicKey, CryptoError> {
+        X25519::public_key_from_bytes(bytes)
+    }
+
+    fn dh(private: &LeakyKey, public: &Self::PublicKey) -> Result<Secret, CryptoError> {
+        X25519::dh(&private.inner, public)
+    }
+}
+
+/// AES-128-GCM that reports every open error as `AeadOpenFailed`.
+struct SloppyAead;
+
+impl Aead for SloppyAead {
+    const NAME: &'static str = Aes128Gcm::NAME;
+    const AEAD_ID: u16 = Aes128Gcm::AEAD_ID;
+    const KEY_LEN: usize = Aes128Gcm::KEY_LEN;
+    const NONCE_LEN: usize = Aes128Gcm::NONCE_LEN;
+    const TAG_LEN: usize = Aes128Gcm::TAG_LEN;
+
+    fn seal(key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        Aes128Gcm::seal(key, nonce, aad, pt)
+    }
+
+    fn open(key: &[u8], nonce: &[u8], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        Aes128Gcm::open(key, nonce, aad, ct).map_err(|_| CryptoError::AeadOpenFailed)
+    }
+}
+
+/// HPKE that skips the first random bytes: its ephemeral key is not `DeriveKeyPair` of the
+/// first `Nsk` bytes, against the `Hpke` contract.
+struct SkippingHpke;
+
+type Generic = DhKemHpke<X25519, HkdfSha256, Aes128Gcm>;
+
+impl Hpke for SkippingHpke {
+    const NAME: &'static str = "skipping HPKE";
+
+    fn seal_base<R: CryptoRng + ?Sized>(
+        recipient: &[u8],
+        info: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+        rng: &mut R,
+    ) -> Result<HpkeCiphertext, CryptoError> {
+        let mut skipped = [0u8; 8];
+        rng.fill_bytes(&mut skipped);
+        Generic::seal_base(recipient, info, aad, plaintext, rng)
+    }
+
+    fn open_base(
+        private_key: &[u8],
+        kem_output: &[u8],
+        info: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        Generic::open_base(private_key, kem_output, info, aad, ciphertext)
+    }
+}
+
+type Leaky = Composed<
+    LeakyX25519,
+    HkdfSha256,
+    Sha256,
+    Aes128Gcm,
+    Ed25519,
+    DhKemHpke<LeakyX25519, HkdfSha256, Aes128Gcm>,
+    0xF001,
+>;
+type Sloppy = Composed<
+    X25519,
+    HkdfSha256,
+    Sha256,
+    SloppyAead,
+    Ed25519,
+    DhKemHpke<X25519, HkdfSha256, SloppyAead>,
+    0xF001,
+>;
+type Skipping = Composed<X25519, HkdfSha256, Sha256, Aes128Gcm, Ed25519, SkippingHpke, 0xF001>;
+/// ChaCha20Poly1305 components under the AES suite's id.
+type Mislabelled = Composed<
+    X25519,
+    HkdfSha256,
+    Sha256,
+    artmls_dalek::ChaCha20Poly1305,
+    Ed25519,
+    DhKemHpke<X25519, HkdfSha256, artmls_dalek::ChaCha20Poly1305>,
+    0xF001,
+>;
+
+fn failure_of(run: fn()) -> String {
+    let payload = catch_unwind(run).expect_err("verify_suite must fail");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_reference_suite_passes() {
+    verify_suite::<artmls_dalek::X25519Aes128GcmSha256Ed25519>();
+}
+
+#[test]
+fn a_leaky_debug_fails() {
+    let message = failure_of(verify_suite::<Leaky>);
+    assert!(message.contains("Debug of a DH private key"), "{message}");
+    assert!(
+        message.contains("ART_128_X25519_AES128GCM_SHA256_Ed25519"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_wrong_error_type_fails() {
+    let message = failure_of(verify_suite::<Sloppy>);
+    assert!(message.contains("CiphertextTooShort"), "{message}");
+}
+
+#[test]
+fn an_hpke_that_breaks_the_rng_contract_fails() {
+    let message = failure_of(verify_suite::<Skipping>);
+    assert!(message.contains("HPKE equals DhKemHpke"), "{message}");
+}
+
+#[test]
+fn a_mislabelled_composition_fails() {
+    let message = failure_of(verify_suite::<Mislabelled>);
+    assert!(message.contains("composition"), "{message}");
+}
