@@ -59,7 +59,7 @@ impl SuiteVisitor for Messages<'_> {
             epoch: context.epoch,
             sender: Sender::Member(SENDER),
             authenticated_data: Vec::new(),
-            content: Content::Application(vec![0x5a; 1024]),
+            content: Content::<artmls::messages::Commit>::Application(vec![0x5a; 1024]),
         };
         let new_tree =
             || SecretTree::<S>::new(epoch.encryption_secret.clone(), N_LEAVES).expect("tree");
@@ -68,7 +68,7 @@ impl SuiteVisitor for Messages<'_> {
         c.benchmark_group("private_message_encrypt_1KiB")
             .bench_function(&label, |b| {
                 b.iter(|| {
-                    let signed = sign_content::<S>(
+                    let signed = sign_content::<S, _>(
                         WireFormat::PrivateMessage,
                         black_box(content.clone()),
                         &context,
@@ -76,7 +76,7 @@ impl SuiteVisitor for Messages<'_> {
                         None,
                     )
                     .expect("sign");
-                    encrypt_private::<S, _>(
+                    encrypt_private::<S, _, _>(
                         &signed,
                         &mut sender_tree,
                         &epoch.sender_data_secret,
@@ -89,7 +89,7 @@ impl SuiteVisitor for Messages<'_> {
 
         // The message of generation 1; each receiver has consumed generation 0, so its
         // ratchet for the sender exists and the measured decryption is the steady state.
-        let signed = sign_content::<S>(
+        let signed = sign_content::<S, _>(
             WireFormat::PrivateMessage,
             content.clone(),
             &context,
@@ -100,7 +100,7 @@ impl SuiteVisitor for Messages<'_> {
         let mut tree = new_tree();
         tree.next_send_key(SENDER, RatchetKind::Application)
             .expect("generation 0");
-        let message = encrypt_private::<S, _>(
+        let message = encrypt_private::<S, _, _>(
             &signed,
             &mut tree,
             &epoch.sender_data_secret,
@@ -119,7 +119,7 @@ impl SuiteVisitor for Messages<'_> {
                         receiver
                     },
                     |mut receiver| {
-                        decrypt_private::<S>(
+                        decrypt_private::<S, artmls::messages::Commit>(
                             black_box(&message),
                             &mut receiver,
                             &epoch.sender_data_secret,

@@ -271,20 +271,23 @@ fn samples() -> Vec<Sample> {
     let mut out = vec![
         sample(
             "MLSMessage(PublicMessage)",
-            &MlsMessage::PublicMessage(public.clone()),
+            &MlsMessage::<artmls::messages::Commit>::PublicMessage(public.clone()),
         ),
         sample(
             "MLSMessage(PrivateMessage)",
-            &MlsMessage::PrivateMessage(private.clone()),
+            &MlsMessage::<artmls::messages::Commit>::PrivateMessage(private.clone()),
         ),
-        sample("MLSMessage(Welcome)", &MlsMessage::Welcome(welcome.clone())),
+        sample(
+            "MLSMessage(Welcome)",
+            &MlsMessage::<artmls::messages::Commit>::Welcome(welcome.clone()),
+        ),
         sample(
             "MLSMessage(GroupInfo)",
-            &MlsMessage::GroupInfo(group_info.clone()),
+            &MlsMessage::<artmls::messages::Commit>::GroupInfo(group_info.clone()),
         ),
         sample(
             "MLSMessage(KeyPackage)",
-            &MlsMessage::KeyPackage(raw_key_package()),
+            &MlsMessage::<artmls::messages::Commit>::KeyPackage(raw_key_package()),
         ),
         sample("PublicMessage", &public),
         sample("PrivateMessage", &private),
@@ -795,7 +798,7 @@ impl<S: CipherSuite> Group<S> {
 
     fn signed(&self, wire_format: WireFormat, content: Content) -> AuthenticatedContent {
         let tag = matches!(content, Content::Commit(_)).then(|| vec![0x42; 32]);
-        sign_content::<S>(
+        sign_content::<S, _>(
             wire_format,
             self.content(content),
             &self.context,
@@ -810,7 +813,7 @@ impl<S: CipherSuite> Group<S> {
         tree: &mut SecretTree<S>,
         message: &PrivateMessage,
     ) -> Result<AuthenticatedContent, FramingError> {
-        decrypt_private::<S>(
+        decrypt_private::<S, Commit>(
             message,
             tree,
             &self.sender_data_secret,
@@ -847,7 +850,7 @@ impl SuiteVisitor for FramingBehaviour {
                 Content::Application(text.to_vec()),
             )
         };
-        let first = encrypt_private::<S, _>(
+        let first = encrypt_private::<S, _, _>(
             &application(b"first"),
             &mut sender_tree,
             &group.sender_data_secret,
@@ -855,7 +858,7 @@ impl SuiteVisitor for FramingBehaviour {
             &mut rng,
         )
         .unwrap();
-        let second = encrypt_private::<S, _>(
+        let second = encrypt_private::<S, _, _>(
             &application(b"second"),
             &mut sender_tree,
             &group.sender_data_secret,
@@ -872,7 +875,7 @@ impl SuiteVisitor for FramingBehaviour {
         // An absurd padding block is refused before anything is allocated or consumed.
         let next = sender_tree.next_generation(LeafIndex(1), RatchetKind::Application);
         assert!(matches!(
-            encrypt_private::<S, _>(
+            encrypt_private::<S, _, _>(
                 &application(b"huge"),
                 &mut sender_tree,
                 &group.sender_data_secret,
@@ -943,7 +946,7 @@ impl SuiteVisitor for FramingBehaviour {
         );
         // Bad signature: the AEAD opens, but the signature is checked before the key is
         // consumed.
-        let bad_signer = decrypt_private::<S>(
+        let bad_signer = decrypt_private::<S, Commit>(
             &first,
             &mut receiver,
             &group.sender_data_secret,
@@ -952,7 +955,7 @@ impl SuiteVisitor for FramingBehaviour {
         );
         assert!(matches!(bad_signer, Err(FramingError::InvalidSignature(_))));
         rejected(&receiver, "bad signature");
-        let unknown = decrypt_private::<S>(
+        let unknown = decrypt_private::<S, Commit>(
             &first,
             &mut receiver,
             &group.sender_data_secret,
@@ -1008,7 +1011,7 @@ impl SuiteVisitor for FramingBehaviour {
                 path: None,
             })),
         );
-        let sealed = encrypt_private::<S, _>(
+        let sealed = encrypt_private::<S, _, _>(
             &commit,
             &mut sender_tree,
             &group.sender_data_secret,
@@ -1026,7 +1029,7 @@ impl SuiteVisitor for FramingBehaviour {
 
         // Content signed for one wire format cannot go in the other.
         assert!(matches!(
-            encrypt_private::<S, _>(
+            encrypt_private::<S, _, _>(
                 &group.signed(WireFormat::PublicMessage, Content::Application(vec![])),
                 &mut sender_tree,
                 &group.sender_data_secret,
@@ -1042,9 +1045,10 @@ impl SuiteVisitor for FramingBehaviour {
             Content::Proposal(Proposal::Remove(Remove { removed: 2 })),
         );
         let public =
-            protect_public::<S>(proposal.clone(), &group.context, &group.membership_key).unwrap();
+            protect_public::<S, _>(proposal.clone(), &group.context, &group.membership_key)
+                .unwrap();
         let open = |message: &PublicMessage, key: &<S::Signature as Signature>::VerifyingKey| {
-            open_public::<S>(message, &group.context, &group.membership_key, key)
+            open_public::<S, _>(message, &group.context, &group.membership_key, key)
         };
         assert_eq!(open(&public, &group.verifying_key).unwrap(), proposal);
         let mut bad_tag = public.clone();
@@ -1069,7 +1073,7 @@ impl SuiteVisitor for FramingBehaviour {
         bad_signature.auth.signature[0] ^= 1;
         assert!(open(&bad_signature, &group.verifying_key).is_err());
         assert_eq!(
-            protect_public::<S>(
+            protect_public::<S, _>(
                 group.signed(WireFormat::PublicMessage, Content::Application(vec![1])),
                 &group.context,
                 &group.membership_key,
@@ -1079,7 +1083,7 @@ impl SuiteVisitor for FramingBehaviour {
         );
         // A commit needs its confirmation tag; other content must not have one.
         assert_eq!(
-            sign_content::<S>(
+            sign_content::<S, _>(
                 WireFormat::PublicMessage,
                 group.content(Content::Application(vec![])),
                 &group.context,
@@ -1222,13 +1226,16 @@ impl SuiteVisitor for WelcomeRoundTrip {
             &mut rng,
         )
         .unwrap();
-        let welcome =
-            match MlsMessage::decode_exact(&MlsMessage::Welcome(welcome).encode_to_vec().unwrap())
-                .unwrap()
-            {
-                MlsMessage::Welcome(welcome) => welcome,
-                other => panic!("decoded {:?}", other.wire_format()),
-            };
+        let welcome = match MlsMessage::<artmls::messages::Commit>::decode_exact(
+            &MlsMessage::<artmls::messages::Commit>::Welcome(welcome)
+                .encode_to_vec()
+                .unwrap(),
+        )
+        .unwrap()
+        {
+            MlsMessage::<artmls::messages::Commit>::Welcome(welcome) => welcome,
+            other => panic!("decoded {:?}", other.wire_format()),
+        };
 
         let init_secret = S::Dh::private_key_to_bytes(&init_private);
         let psk_of = |id: &PreSharedKeyId| (id == &psk_id).then(|| psk_value.clone());

@@ -3,7 +3,7 @@
 //! secret tree, sender data under the sender-data secret, with the reuse guard and padding).
 //!
 //! Sending: build a [`FramedContent`], sign it with [`sign_content`] (which gives an
-//! [`AuthenticatedContent`]), then [`protect_public`] or [`encrypt_private`].
+//! [`AuthenticatedContent<C>`]), then [`protect_public`] or [`encrypt_private`].
 //! Receiving: [`open_public`] or [`decrypt_private`]; both check the group, epoch, tags and
 //! signature before handing out the content.
 //!
@@ -20,8 +20,8 @@ use crate::crypto::{Aead, Hash, Signature};
 use crate::error::CryptoError;
 use crate::labels::{sign_with_label, verify_with_label};
 use crate::messages::{
-    AuthenticatedContent, Content, ContentType, FramedContent, FramedContentAuthData, GroupContext,
-    MLS10, PrivateMessage, PublicMessage, Sender, SenderData, WireFormat,
+    AuthenticatedContent, CommitBody, Content, ContentType, FramedContent, FramedContentAuthData,
+    GroupContext, MLS10, PrivateMessage, PublicMessage, Sender, SenderData, WireFormat,
 };
 use crate::secret::{Secret, constant_time_eq};
 use crate::secret_tree::{
@@ -116,9 +116,9 @@ impl Padding {
 
 /// The encoded `FramedContentTBS`: version, wire format, content, and the GroupContext when
 /// the sender is a member or a new member committing.
-pub fn framed_content_tbs(
+pub fn framed_content_tbs<C: CommitBody>(
     wire_format: WireFormat,
-    content: &FramedContent,
+    content: &FramedContent<C>,
     group_context: &GroupContext,
 ) -> Result<Vec<u8>, CodecError> {
     let mut out = Vec::new();
@@ -133,13 +133,13 @@ pub fn framed_content_tbs(
 
 /// Signs content for the given wire format: `SignWithLabel(key, "FramedContentTBS",
 /// FramedContentTBS)`. A commit needs its `confirmation_tag`; other content must have none.
-pub fn sign_content<S: CipherSuite>(
+pub fn sign_content<S: CipherSuite, C: CommitBody>(
     wire_format: WireFormat,
-    content: FramedContent,
+    content: FramedContent<C>,
     group_context: &GroupContext,
     signing_key: &SigningKey<S>,
     confirmation_tag: Option<Vec<u8>>,
-) -> Result<AuthenticatedContent, FramingError> {
+) -> Result<AuthenticatedContent<C>, FramingError> {
     if confirmation_tag.is_some() != (content.content.content_type() == ContentType::Commit) {
         return Err(FramingError::ConfirmationTagPresence);
     }
@@ -156,8 +156,8 @@ pub fn sign_content<S: CipherSuite>(
 }
 
 /// Verifies the signature of authenticated content under the sender's verifying key.
-pub fn verify_content<S: CipherSuite>(
-    content: &AuthenticatedContent,
+pub fn verify_content<S: CipherSuite, C: CommitBody>(
+    content: &AuthenticatedContent<C>,
     group_context: &GroupContext,
     verifying_key: &VerifyingKey<S>,
 ) -> Result<(), FramingError> {
@@ -173,8 +173,8 @@ pub fn verify_content<S: CipherSuite>(
 
 /// `membership_tag = MAC(membership_key, AuthenticatedContentTBM)` with
 /// `AuthenticatedContentTBM = { FramedContentTBS content_tbs; FramedContentAuthData auth; }`.
-pub fn membership_tag<S: CipherSuite>(
-    content: &AuthenticatedContent,
+pub fn membership_tag<S: CipherSuite, C: CommitBody>(
+    content: &AuthenticatedContent<C>,
     group_context: &GroupContext,
     membership_key: &Secret,
 ) -> Result<Vec<u8>, FramingError> {
@@ -204,11 +204,11 @@ fn check_epoch(
 
 /// Wraps signed content (wire format `PublicMessage`) in a PublicMessage, with the membership
 /// tag for a member sender.
-pub fn protect_public<S: CipherSuite>(
-    content: AuthenticatedContent,
+pub fn protect_public<S: CipherSuite, C: CommitBody>(
+    content: AuthenticatedContent<C>,
     group_context: &GroupContext,
     membership_key: &Secret,
-) -> Result<PublicMessage, FramingError> {
+) -> Result<PublicMessage<C>, FramingError> {
     if content.wire_format != WireFormat::PublicMessage {
         return Err(FramingError::WrongWireFormat(content.wire_format));
     }
@@ -220,7 +220,7 @@ pub fn protect_public<S: CipherSuite>(
         .check_for(content.content.content.content_type())
         .map_err(|_| FramingError::ConfirmationTagPresence)?;
     let membership_tag = match content.content.sender {
-        Sender::Member(_) => Some(membership_tag::<S>(
+        Sender::Member(_) => Some(membership_tag::<S, C>(
             &content,
             group_context,
             membership_key,
@@ -237,12 +237,12 @@ pub fn protect_public<S: CipherSuite>(
 /// Checks a received PublicMessage: group and epoch, the membership tag of a member sender
 /// (in constant time), and the signature under `verifying_key` (the sender's, which the caller
 /// looks up from `message.content.sender`). Returns the authenticated content.
-pub fn open_public<S: CipherSuite>(
-    message: &PublicMessage,
+pub fn open_public<S: CipherSuite, C: CommitBody>(
+    message: &PublicMessage<C>,
     group_context: &GroupContext,
     membership_key: &Secret,
     verifying_key: &VerifyingKey<S>,
-) -> Result<AuthenticatedContent, FramingError> {
+) -> Result<AuthenticatedContent<C>, FramingError> {
     check_epoch(
         &message.content.group_id,
         message.content.epoch,
@@ -262,7 +262,7 @@ pub fn open_public<S: CipherSuite>(
     };
     match (&message.content.sender, &message.membership_tag) {
         (Sender::Member(_), Some(tag)) => {
-            let expected = membership_tag::<S>(&content, group_context, membership_key)?;
+            let expected = membership_tag::<S, C>(&content, group_context, membership_key)?;
             if !constant_time_eq(&expected, tag) {
                 return Err(FramingError::MembershipTagMismatch);
             }
@@ -272,7 +272,7 @@ pub fn open_public<S: CipherSuite>(
         }
         (_, None) => {}
     }
-    verify_content::<S>(&content, group_context, verifying_key)?;
+    verify_content::<S, C>(&content, group_context, verifying_key)?;
     Ok(content)
 }
 
@@ -311,8 +311,8 @@ fn private_content_aad(
 
 /// Encrypts signed content (wire format `PrivateMessage`, sender a member) with the next key
 /// of the sender's ratchet: the key is consumed at once. `rng` draws the reuse guard.
-pub fn encrypt_private<S: CipherSuite, R: CryptoRng + ?Sized>(
-    content: &AuthenticatedContent,
+pub fn encrypt_private<S: CipherSuite, C: CommitBody, R: CryptoRng + ?Sized>(
+    content: &AuthenticatedContent<C>,
     secret_tree: &mut SecretTree<S>,
     sender_data_secret: &Secret,
     padding: Padding,
@@ -387,10 +387,10 @@ pub fn encrypt_private<S: CipherSuite, R: CryptoRng + ?Sized>(
 
 /// Decodes a `PrivateMessageContent` of the given type: body, auth data, and padding that
 /// must be all zeros.
-fn decode_private_content(
+fn decode_private_content<C: CommitBody>(
     plaintext: &[u8],
     content_type: ContentType,
-) -> Result<(Content, FramedContentAuthData), FramingError> {
+) -> Result<(Content<C>, FramedContentAuthData), FramingError> {
     let mut reader = Reader::new(plaintext);
     let content = Content::decode_body(&mut reader, content_type)?;
     let auth = FramedContentAuthData::decode_for(&mut reader, content_type)?;
@@ -405,13 +405,13 @@ fn decode_private_content(
 /// sender's generation, the content, its padding, and its signature under the key that
 /// `verifying_key_of` gives for the sender's leaf. The key is consumed in the secret tree only
 /// if all of that succeeds; on any error the tree is unchanged.
-pub fn decrypt_private<S: CipherSuite>(
+pub fn decrypt_private<S: CipherSuite, C: CommitBody>(
     message: &PrivateMessage,
     secret_tree: &mut SecretTree<S>,
     sender_data_secret: &Secret,
     group_context: &GroupContext,
     verifying_key_of: impl FnOnce(LeafIndex) -> Option<VerifyingKey<S>>,
-) -> Result<AuthenticatedContent, FramingError> {
+) -> Result<AuthenticatedContent<C>, FramingError> {
     check_epoch(&message.group_id, message.epoch, group_context)?;
     let content_type = message.content_type;
 
@@ -458,7 +458,7 @@ pub fn decrypt_private<S: CipherSuite>(
         auth,
     };
     let verifying_key = verifying_key_of(leaf).ok_or(FramingError::UnknownSender(leaf))?;
-    verify_content::<S>(&authenticated, group_context, &verifying_key)?;
+    verify_content::<S, C>(&authenticated, group_context, &verifying_key)?;
     secret_tree.commit(pending)?;
     Ok(authenticated)
 }

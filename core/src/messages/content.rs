@@ -84,18 +84,25 @@ impl Decode for Sender {
     }
 }
 
+/// What a commit carries: RFC 9420's [`Commit`] (the default, which the interop vectors use),
+/// or an ART group's own commit body (`crate::group::ArtCommit`). Every framing structure is
+/// generic over it, so one set of framing code serves both.
+pub trait CommitBody: Encode + Decode + Clone + core::fmt::Debug + PartialEq + Eq {}
+
+impl<T: Encode + Decode + Clone + core::fmt::Debug + PartialEq + Eq> CommitBody for T {}
+
 /// The body of a `FramedContent`, selected by its content type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Content {
+pub enum Content<C = Commit> {
     /// `opaque application_data<V>`.
     Application(Vec<u8>),
     /// A proposal.
     Proposal(Proposal),
     /// A commit (boxed: it is much larger than the other variants).
-    Commit(Box<Commit>),
+    Commit(Box<C>),
 }
 
-impl Content {
+impl<C: CommitBody> Content<C> {
     /// The `ContentType` of this body.
     pub fn content_type(&self) -> ContentType {
         match self {
@@ -122,14 +129,14 @@ impl Content {
         Ok(match content_type {
             ContentType::Application => Content::Application(Vec::decode(reader)?),
             ContentType::Proposal => Content::Proposal(Proposal::decode(reader)?),
-            ContentType::Commit => Content::Commit(Box::new(Commit::decode(reader)?)),
+            ContentType::Commit => Content::Commit(Box::new(C::decode(reader)?)),
         })
     }
 }
 
 /// `FramedContent`: a message's content and its framing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FramedContent {
+pub struct FramedContent<C = Commit> {
     /// `opaque group_id<V>`.
     pub group_id: Vec<u8>,
     /// `uint64 epoch`.
@@ -139,10 +146,10 @@ pub struct FramedContent {
     /// `opaque authenticated_data<V>`: authenticated, not encrypted.
     pub authenticated_data: Vec<u8>,
     /// The content (its type is the `content_type` field on the wire).
-    pub content: Content,
+    pub content: Content<C>,
 }
 
-impl Encode for FramedContent {
+impl<C: CommitBody> Encode for FramedContent<C> {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
         self.group_id.encode(out)?;
         self.epoch.encode(out)?;
@@ -153,7 +160,7 @@ impl Encode for FramedContent {
     }
 }
 
-impl Decode for FramedContent {
+impl<C: CommitBody> Decode for FramedContent<C> {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
         let group_id = Vec::decode(reader)?;
         let epoch = u64::decode(reader)?;
@@ -230,16 +237,16 @@ impl FramedContentAuthData {
 /// `AuthenticatedContent`: signed content with its wire format (what transcript hashes and
 /// proposal references are computed over).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthenticatedContent {
+pub struct AuthenticatedContent<C = Commit> {
     /// How the content travels (public or private message).
     pub wire_format: WireFormat,
     /// The content.
-    pub content: FramedContent,
+    pub content: FramedContent<C>,
     /// Its signature and confirmation tag.
     pub auth: FramedContentAuthData,
 }
 
-impl Encode for AuthenticatedContent {
+impl<C: CommitBody> Encode for AuthenticatedContent<C> {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
         self.wire_format.encode(out)?;
         self.content.encode(out)?;
@@ -248,7 +255,7 @@ impl Encode for AuthenticatedContent {
     }
 }
 
-impl Decode for AuthenticatedContent {
+impl<C: CommitBody> Decode for AuthenticatedContent<C> {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
         let wire_format = WireFormat::decode(reader)?;
         let content = FramedContent::decode(reader)?;
@@ -263,16 +270,16 @@ impl Decode for AuthenticatedContent {
 
 /// `PublicMessage`: signed, not encrypted; a member's carries a membership tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicMessage {
+pub struct PublicMessage<C = Commit> {
     /// The content.
-    pub content: FramedContent,
+    pub content: FramedContent<C>,
     /// Its signature and confirmation tag.
     pub auth: FramedContentAuthData,
     /// `MAC membership_tag`: present exactly when the sender is a member.
     pub membership_tag: Option<Vec<u8>>,
 }
 
-impl Encode for PublicMessage {
+impl<C: CommitBody> Encode for PublicMessage<C> {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
         self.content.encode(out)?;
         self.auth
@@ -289,7 +296,7 @@ impl Encode for PublicMessage {
     }
 }
 
-impl Decode for PublicMessage {
+impl<C: CommitBody> Decode for PublicMessage<C> {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
         let content = FramedContent::decode(reader)?;
         let auth = FramedContentAuthData::decode_for(reader, content.content.content_type())?;
@@ -351,9 +358,9 @@ impl_codec_struct!(SenderData {
 
 /// `MLSMessage`: the envelope of everything sent (version mls10).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MlsMessage {
+pub enum MlsMessage<C = Commit> {
     /// `mls_public_message`.
-    PublicMessage(PublicMessage),
+    PublicMessage(PublicMessage<C>),
     /// `mls_private_message`.
     PrivateMessage(PrivateMessage),
     /// `mls_welcome`.
@@ -364,7 +371,7 @@ pub enum MlsMessage {
     KeyPackage(KeyPackage),
 }
 
-impl MlsMessage {
+impl<C: CommitBody> MlsMessage<C> {
     /// The wire format of the message.
     pub fn wire_format(&self) -> WireFormat {
         match self {
@@ -377,7 +384,7 @@ impl MlsMessage {
     }
 }
 
-impl Encode for MlsMessage {
+impl<C: CommitBody> Encode for MlsMessage<C> {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
         MLS10.encode(out)?;
         self.wire_format().encode(out)?;
@@ -391,7 +398,7 @@ impl Encode for MlsMessage {
     }
 }
 
-impl Decode for MlsMessage {
+impl<C: CommitBody> Decode for MlsMessage<C> {
     /// Rejects any version but mls10: the body's format is defined for that version only.
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
         let version = u16::decode(reader)?;

@@ -25,8 +25,8 @@ pub mod psk;
 pub mod welcome;
 
 pub use content::{
-    AuthenticatedContent, Content, ContentType, FramedContent, FramedContentAuthData, MlsMessage,
-    PrivateMessage, PublicMessage, Sender, SenderData,
+    AuthenticatedContent, CommitBody, Content, ContentType, FramedContent, FramedContentAuthData,
+    MlsMessage, PrivateMessage, PublicMessage, Sender, SenderData,
 };
 pub use credential::{Certificate, Credential};
 pub use group_info::{GroupContext, GroupInfo};
@@ -238,7 +238,7 @@ mod tests {
             assert_eq!(value.encode_to_vec().unwrap(), bytes, "round trip");
             Ok(())
         }
-        let public = MlsMessage::PublicMessage(PublicMessage {
+        let public = MlsMessage::<Commit>::PublicMessage(PublicMessage {
             content: framed(
                 Content::Commit(Box::new(commit())),
                 Sender::Member(LeafIndex(1)),
@@ -249,7 +249,7 @@ mod tests {
             },
             membership_tag: Some(vec![3; 32]),
         });
-        let external = MlsMessage::PublicMessage(PublicMessage {
+        let external = MlsMessage::<Commit>::PublicMessage(PublicMessage {
             content: framed(
                 Content::Proposal(Proposal::Remove(Remove { removed: 1 })),
                 Sender::External(2),
@@ -260,7 +260,7 @@ mod tests {
             },
             membership_tag: None,
         });
-        let private = MlsMessage::PrivateMessage(PrivateMessage {
+        let private = MlsMessage::<Commit>::PrivateMessage(PrivateMessage {
             group_id: b"group".to_vec(),
             epoch: 42,
             content_type: ContentType::Application,
@@ -268,7 +268,7 @@ mod tests {
             encrypted_sender_data: vec![1; 28],
             ciphertext: vec![2; 300],
         });
-        let welcome = MlsMessage::Welcome(Welcome {
+        let welcome = MlsMessage::<Commit>::Welcome(Welcome {
             cipher_suite: 0xF001,
             secrets: vec![EncryptedGroupSecrets {
                 new_member: vec![1; 32],
@@ -330,14 +330,14 @@ mod tests {
             ),
             (
                 "MLSMessage(KeyPackage)",
-                MlsMessage::KeyPackage(key_package())
+                MlsMessage::<Commit>::KeyPackage(key_package())
                     .encode_to_vec()
                     .unwrap(),
                 check::<MlsMessage>,
             ),
             (
                 "MLSMessage(GroupInfo)",
-                MlsMessage::GroupInfo(group_info.clone())
+                MlsMessage::<Commit>::GroupInfo(group_info.clone())
                     .encode_to_vec()
                     .unwrap(),
                 check::<MlsMessage>,
@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn unknown_values_are_rejected() {
-        let private = MlsMessage::PrivateMessage(PrivateMessage {
+        let private = MlsMessage::<Commit>::PrivateMessage(PrivateMessage {
             group_id: vec![],
             epoch: 0,
             content_type: ContentType::Proposal,
@@ -434,7 +434,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    MlsMessage::decode_exact(&bytes),
+                    MlsMessage::<Commit>::decode_exact(&bytes),
                     Err(CodecError::InvalidValue { what: got, .. }) if got == what
                 ),
                 "{name}"

@@ -104,16 +104,16 @@ impl<S: CipherSuite> Setup<S> {
 
     /// Opens an encoded PublicMessage and returns its content and confirmation tag.
     fn open_public(&self, what: &str, bytes: &[u8]) -> Result<(Content, Option<Vec<u8>>), String> {
-        let message = MlsMessage::decode_exact(bytes)
+        let message = MlsMessage::<artmls::messages::Commit>::decode_exact(bytes)
             .map_err(|error| format!("{what}: decoding: {error}"))?;
         let encoded = message
             .encode_to_vec()
             .map_err(|error| format!("{what}: re-encoding: {error}"))?;
         expect_bytes(&format!("{what} re-encoded"), &encoded, bytes)?;
-        let MlsMessage::PublicMessage(message) = message else {
+        let MlsMessage::<artmls::messages::Commit>::PublicMessage(message) = message else {
             return Err(format!("{what}: not a PublicMessage"));
         };
-        let content = open_public::<S>(
+        let content = open_public::<S, _>(
             &message,
             &self.context,
             &self.membership_key,
@@ -125,17 +125,17 @@ impl<S: CipherSuite> Setup<S> {
 
     /// Decrypts an encoded PrivateMessage with a fresh tree.
     fn open_private(&self, what: &str, bytes: &[u8]) -> Result<Content, String> {
-        let message = MlsMessage::decode_exact(bytes)
+        let message = MlsMessage::<artmls::messages::Commit>::decode_exact(bytes)
             .map_err(|error| format!("{what}: decoding: {error}"))?;
         let encoded = message
             .encode_to_vec()
             .map_err(|error| format!("{what}: re-encoding: {error}"))?;
         expect_bytes(&format!("{what} re-encoded"), &encoded, bytes)?;
-        let MlsMessage::PrivateMessage(message) = message else {
+        let MlsMessage::<artmls::messages::Commit>::PrivateMessage(message) = message else {
             return Err(format!("{what}: not a PrivateMessage"));
         };
         let mut tree = self.tree()?;
-        let content = decrypt_private::<S>(
+        let content = decrypt_private::<S, _>(
             &message,
             &mut tree,
             &self.sender_data_secret,
@@ -148,7 +148,7 @@ impl<S: CipherSuite> Setup<S> {
 
     /// Signs `content` and protects it as a PublicMessage, then opens it again.
     fn reprotect_public(&self, what: &str, content: Content, tag: Option<Vec<u8>>) -> CheckResult {
-        let signed = sign_content::<S>(
+        let signed = sign_content::<S, _>(
             WireFormat::PublicMessage,
             self.framed(content.clone()),
             &self.context,
@@ -156,9 +156,9 @@ impl<S: CipherSuite> Setup<S> {
             tag,
         )
         .map_err(|error| format!("{what}: signing: {error}"))?;
-        let message = protect_public::<S>(signed, &self.context, &self.membership_key)
+        let message = protect_public::<S, _>(signed, &self.context, &self.membership_key)
             .map_err(|error| format!("{what}: protecting: {error}"))?;
-        let bytes = MlsMessage::PublicMessage(message)
+        let bytes = MlsMessage::<artmls::messages::Commit>::PublicMessage(message)
             .encode_to_vec()
             .map_err(|error| format!("{what}: encoding: {error}"))?;
         let (opened, _) = self.open_public(&format!("{what} (fresh)"), &bytes)?;
@@ -173,7 +173,7 @@ impl<S: CipherSuite> Setup<S> {
         tag: Option<Vec<u8>>,
         seed: u64,
     ) -> CheckResult {
-        let signed = sign_content::<S>(
+        let signed = sign_content::<S, _>(
             WireFormat::PrivateMessage,
             self.framed(content.clone()),
             &self.context,
@@ -183,7 +183,7 @@ impl<S: CipherSuite> Setup<S> {
         .map_err(|error| format!("{what}: signing: {error}"))?;
         let mut sender_tree = self.tree()?;
         let mut rng = seeded(seed);
-        let message = encrypt_private::<S, _>(
+        let message = encrypt_private::<S, _, _>(
             &signed,
             &mut sender_tree,
             &self.sender_data_secret,
@@ -191,7 +191,7 @@ impl<S: CipherSuite> Setup<S> {
             &mut rng,
         )
         .map_err(|error| format!("{what}: encrypting: {error}"))?;
-        let bytes = MlsMessage::PrivateMessage(message)
+        let bytes = MlsMessage::<artmls::messages::Commit>::PrivateMessage(message)
             .encode_to_vec()
             .map_err(|error| format!("{what}: encoding: {error}"))?;
         let opened = self.open_private(&format!("{what} (fresh)"), &bytes)?;

@@ -39,8 +39,8 @@ pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::E
 
 fn decode_message(what: &str, hex: &str) -> Result<MlsMessage, String> {
     let bytes = unhex(what, hex)?;
-    let message =
-        MlsMessage::decode_exact(&bytes).map_err(|error| format!("decoding {what}: {error}"))?;
+    let message = MlsMessage::<artmls::messages::Commit>::decode_exact(&bytes)
+        .map_err(|error| format!("decoding {what}: {error}"))?;
     let encoded = message
         .encode_to_vec()
         .map_err(|error| format!("re-encoding {what}: {error}"))?;
@@ -50,11 +50,14 @@ fn decode_message(what: &str, hex: &str) -> Result<MlsMessage, String> {
 
 impl SuiteCheck for Case {
     fn check<S: CipherSuite>(&self) -> CheckResult {
-        let MlsMessage::KeyPackage(key_package) = decode_message("key_package", &self.key_package)?
+        let MlsMessage::<artmls::messages::Commit>::KeyPackage(key_package) =
+            decode_message("key_package", &self.key_package)?
         else {
             return Err("key_package: not a KeyPackage".to_owned());
         };
-        let MlsMessage::Welcome(welcome) = decode_message("welcome", &self.welcome)? else {
+        let MlsMessage::<artmls::messages::Commit>::Welcome(welcome) =
+            decode_message("welcome", &self.welcome)?
+        else {
             return Err("welcome: not a Welcome".to_owned());
         };
         key_package
@@ -84,11 +87,12 @@ impl SuiteCheck for Case {
             &mut rng,
         )
         .map_err(|error| format!("sealing a fresh Welcome: {error}"))?;
-        let bytes = MlsMessage::Welcome(resealed)
+        let bytes = MlsMessage::<artmls::messages::Commit>::Welcome(resealed)
             .encode_to_vec()
             .map_err(|error| format!("encoding the fresh Welcome: {error}"))?;
-        let MlsMessage::Welcome(resealed) = MlsMessage::decode_exact(&bytes)
-            .map_err(|error| format!("decoding the fresh Welcome: {error}"))?
+        let MlsMessage::<artmls::messages::Commit>::Welcome(resealed) =
+            MlsMessage::<artmls::messages::Commit>::decode_exact(&bytes)
+                .map_err(|error| format!("decoding the fresh Welcome: {error}"))?
         else {
             return Err("the fresh Welcome decodes as something else".to_owned());
         };
