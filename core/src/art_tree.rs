@@ -488,7 +488,38 @@ impl<S: CipherSuite> StagedTreeChange<S> {
 
     /// The leaves whose kind the change sets, with their new kind.
     pub fn changed_leaves(&self) -> impl Iterator<Item = (LeafIndex, LeafKind)> + '_ {
-        self.changes.leaves.iter().copied()
+        self.changes
+            .leaves
+            .iter()
+            .map(|(leaf, kind)| (*leaf, *kind))
+    }
+
+    /// The public key of `node` in the tree after the change, where `base` is the tree the
+    /// change was staged on.
+    pub fn public_key<'a>(
+        &'a self,
+        base: &'a PublicTree<S>,
+        node: NodeIndex,
+    ) -> Option<&'a PublicKey<S>> {
+        if node.0 >= node_width(self.changes.n_leaves) {
+            return None;
+        }
+        match self.changes.keys.get(&node) {
+            Some(key) => key.as_ref(),
+            None => base.public_key(node),
+        }
+    }
+
+    /// What `leaf` holds after the change, where `base` is the tree the change was staged on.
+    pub fn leaf_kind(&self, base: &PublicTree<S>, leaf: LeafIndex) -> LeafKind {
+        if leaf.0 >= self.changes.n_leaves {
+            return LeafKind::Blank;
+        }
+        self.changes
+            .leaves
+            .get(&leaf)
+            .copied()
+            .unwrap_or_else(|| base.leaf_kind(leaf))
     }
 }
 
@@ -599,6 +630,49 @@ impl<S: CipherSuite> ArtMember<S> {
         }
         let commit_secret = current.commit_secret()?;
         own_path.push(current);
+        Ok(ArtMember {
+            tree,
+            own_leaf,
+            own_path,
+            commit_secret,
+        })
+    }
+
+    /// The `node_secret`s of this member's direct path, leaf first (to persist the member).
+    pub fn own_path_secrets(&self) -> impl Iterator<Item = &Secret> + '_ {
+        self.own_path.iter().map(|node| &node.secret)
+    }
+
+    /// A member restored from its public tree, its leaf and the `node_secret`s of its direct
+    /// path (leaf first), as [`ArtMember::own_path_secrets`] gave them. Every key pair is
+    /// derived again and must match the tree's public key at its node.
+    pub fn restore(
+        tree: PublicTree<S>,
+        own_leaf: LeafIndex,
+        path_secrets: Vec<Secret>,
+    ) -> Result<Self, TreeError> {
+        if tree.leaf_kind(own_leaf) != LeafKind::Member {
+            return Err(TreeError::InvalidLeaf {
+                leaf: own_leaf,
+                reason: "not a member leaf of the tree",
+            });
+        }
+        if path_secrets.len() != root(tree.n_leaves).level() as usize + 1 {
+            return Err(TreeError::MalformedTree("wrong number of path secrets"));
+        }
+        let mut own_path = Vec::with_capacity(path_secrets.len());
+        for (level, secret) in (0u32..).zip(path_secrets) {
+            let node = ancestor_at(own_leaf, level);
+            let (node_secret, public_key) = NodeSecret::<S>::from_secret(secret)?;
+            if tree.public_key(node) != Some(&public_key) {
+                return Err(TreeError::PublicKeyMismatch(node));
+            }
+            own_path.push(node_secret);
+        }
+        let commit_secret = own_path
+            .last()
+            .ok_or(TreeError::EmptyChange)?
+            .commit_secret()?;
         Ok(ArtMember {
             tree,
             own_leaf,
@@ -904,7 +978,7 @@ enum ParentKeys<'a> {
 /// The changes a tree change makes to a public tree, kept apart from it until merged.
 struct TreeChanges<S: CipherSuite> {
     n_leaves: u32,
-    leaves: Vec<(LeafIndex, LeafKind)>,
+    leaves: HashMap<LeafIndex, LeafKind>,
     keys: HashMap<NodeIndex, Option<PublicKey<S>>>,
 }
 
@@ -1118,7 +1192,7 @@ impl<'a, S: CipherSuite> Overlay<'a, S> {
     fn into_changes(self) -> TreeChanges<S> {
         TreeChanges {
             n_leaves: self.n_leaves,
-            leaves: self.leaves.into_iter().collect(),
+            leaves: self.leaves,
             keys: self.keys,
         }
     }

@@ -29,11 +29,13 @@ use core::marker::PhantomData;
 
 use thiserror::Error;
 
-use crate::codec::{CodecError, Encode, write_varint};
+use crate::codec::{CodecError, Decode, Encode, Reader, write_varint};
 use crate::crypto::{Aead, DhGroup, Hash, Kdf};
 use crate::error::CryptoError;
 use crate::labels::{derive_secret, expand_with_label};
-use crate::messages::{AuthenticatedContent, ContentType, GroupContext, PreSharedKeyId};
+use crate::messages::{
+    AuthenticatedContent, CommitBody, ContentType, GroupContext, PreSharedKeyId,
+};
 use crate::secret::{Secret, constant_time_eq};
 use crate::suite::CipherSuite;
 
@@ -123,6 +125,9 @@ pub fn welcome_key_nonce<S: CipherSuite>(
         expand_with_label::<S>(welcome_secret.as_bytes(), "nonce", &[], S::Aead::NONCE_LEN)?;
     Ok((key, nonce))
 }
+
+/// The name of `encryption_secret` in persistence errors; the one field that may be empty.
+const ENCRYPTION_SECRET: &str = "encryption_secret length";
 
 /// The secrets of one epoch (RFC 9420 §8, table 4), derived from its `joiner_secret`.
 ///
@@ -256,6 +261,103 @@ impl<S: CipherSuite> EpochSecrets<S> {
     pub fn welcome_key_nonce(&self) -> Result<(Secret, Secret), KeyScheduleError> {
         welcome_key_nonce::<S>(&self.welcome_secret)
     }
+
+    /// The fields in the order of the persisted state, with their names (for errors).
+    fn fields(&self) -> [(&'static str, &Secret); 11] {
+        [
+            ("joiner_secret length", &self.joiner_secret),
+            ("welcome_secret length", &self.welcome_secret),
+            ("sender_data_secret length", &self.sender_data_secret),
+            (ENCRYPTION_SECRET, &self.encryption_secret),
+            ("exporter_secret length", &self.exporter_secret),
+            ("epoch_authenticator length", &self.epoch_authenticator),
+            ("external_secret length", &self.external_secret),
+            ("confirmation_key length", &self.confirmation_key),
+            ("membership_key length", &self.membership_key),
+            ("resumption_psk length", &self.resumption_psk),
+            ("init_secret length", &self.init_secret),
+        ]
+    }
+
+    /// Whether a field may have `len` bytes: `Nh`, or 0 for `encryption_secret` once it was
+    /// moved into the secret tree.
+    fn valid_len(what: &str, len: usize) -> bool {
+        len == S::Kdf::HASH_LEN || (len == 0 && what == ENCRYPTION_SECRET)
+    }
+
+    /// Appends every secret of the epoch to `out`, to be restored with
+    /// [`EpochSecrets::decode_state`] (after a restart, say).
+    ///
+    /// The bytes are the epoch's secrets in the clear: store them encrypted and erase them
+    /// once written. Nothing is written if an error is returned, and `out` is grown once,
+    /// before anything is written.
+    ///
+    /// # Format
+    ///
+    /// The eleven fields in declaration order, each an `opaque secret<V>` (an RFC 9420
+    /// variable-length length, then the bytes); versioning is left to the caller:
+    ///
+    /// ```text
+    /// joiner_secret, welcome_secret, sender_data_secret, encryption_secret, exporter_secret,
+    /// epoch_authenticator, external_secret, confirmation_key, membership_key,
+    /// resumption_psk, init_secret
+    /// ```
+    ///
+    /// Every field is `Nh` bytes, except that `encryption_secret` may be empty: the holder is
+    /// asked to move it into the secret tree (`core::mem::take`), which persists its own state
+    /// ([`crate::secret_tree::SecretTree::encode_state`]). Any other length fails with
+    /// [`CodecError::InvalidValue`].
+    pub fn encode_state(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        let fields = self.fields();
+        let mut len = 0;
+        for (what, secret) in fields {
+            if !Self::valid_len(what, secret.len()) {
+                return Err(CodecError::InvalidValue {
+                    what,
+                    value: secret.len() as u64,
+                });
+            }
+            len += 1 + secret.len();
+        }
+        // Nh is at most 64 bytes: a two-byte length at most.
+        out.reserve(len + fields.len());
+        for (_, secret) in fields {
+            secret.encode(out)?;
+        }
+        Ok(())
+    }
+
+    /// Restores the secrets written by [`EpochSecrets::encode_state`], consuming exactly
+    /// their encoding from `reader`. Each field must be `Nh` bytes (`encryption_secret` may
+    /// also be empty); otherwise, or on truncated input, a typed [`CodecError`] is returned
+    /// and the secrets already read are erased. Never panics.
+    pub fn decode_state(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
+        let mut read = |what: &'static str| -> Result<Secret, CodecError> {
+            let secret = Secret::decode(reader)?;
+            if Self::valid_len(what, secret.len()) {
+                Ok(secret)
+            } else {
+                Err(CodecError::InvalidValue {
+                    what,
+                    value: secret.len() as u64,
+                })
+            }
+        };
+        Ok(EpochSecrets {
+            joiner_secret: read("joiner_secret length")?,
+            welcome_secret: read("welcome_secret length")?,
+            sender_data_secret: read("sender_data_secret length")?,
+            encryption_secret: read(ENCRYPTION_SECRET)?,
+            exporter_secret: read("exporter_secret length")?,
+            epoch_authenticator: read("epoch_authenticator length")?,
+            external_secret: read("external_secret length")?,
+            confirmation_key: read("confirmation_key length")?,
+            membership_key: read("membership_key length")?,
+            resumption_psk: read("resumption_psk length")?,
+            init_secret: read("init_secret length")?,
+            _suite: PhantomData,
+        })
+    }
 }
 
 /// The PSK secret of RFC 9420 §8.4 over `(id, psk)` pairs, in order; the zero secret for no
@@ -291,9 +393,9 @@ pub fn psk_secret<S: CipherSuite>(
 /// `confirmed_transcript_hash_[n] = Hash(interim_transcript_hash_[n-1] ||
 /// ConfirmedTranscriptHashInput_[n])`, with `ConfirmedTranscriptHashInput = { WireFormat
 /// wire_format; FramedContent content; opaque signature<V>; }` taken from the commit.
-pub fn confirmed_transcript_hash<S: CipherSuite>(
+pub fn confirmed_transcript_hash<S: CipherSuite, C: CommitBody>(
     interim_transcript_hash: &[u8],
-    commit: &AuthenticatedContent,
+    commit: &AuthenticatedContent<C>,
 ) -> Result<Vec<u8>, KeyScheduleError> {
     if commit.content.content.content_type() != ContentType::Commit {
         return Err(KeyScheduleError::NotACommit);
@@ -319,11 +421,11 @@ pub fn interim_transcript_hash<S: CipherSuite>(
 
 /// Both transcript hashes after a commit: its confirmed hash from the previous interim hash,
 /// then the new interim hash from its confirmation tag.
-pub fn transcript_hashes_after<S: CipherSuite>(
+pub fn transcript_hashes_after<S: CipherSuite, C: CommitBody>(
     interim_transcript_hash_before: &[u8],
-    commit: &AuthenticatedContent,
+    commit: &AuthenticatedContent<C>,
 ) -> Result<(Vec<u8>, Vec<u8>), KeyScheduleError> {
-    let confirmed = confirmed_transcript_hash::<S>(interim_transcript_hash_before, commit)?;
+    let confirmed = confirmed_transcript_hash::<S, C>(interim_transcript_hash_before, commit)?;
     let tag = commit
         .auth
         .confirmation_tag

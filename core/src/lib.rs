@@ -7,6 +7,7 @@ pub mod codec;
 pub mod crypto;
 pub mod error;
 pub mod framing;
+pub mod group;
 pub mod hpke;
 pub mod key_schedule;
 pub mod labels;

@@ -14,7 +14,7 @@ use core::fmt;
 pub struct NodeIndex(pub u32);
 
 /// The index of a leaf among the leaves (leaf `k` is node `2k`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct LeafIndex(pub u32);
 
 impl fmt::Debug for NodeIndex {

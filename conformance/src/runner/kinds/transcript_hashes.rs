@@ -40,7 +40,7 @@ pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::E
 impl SuiteCheck for Case {
     fn check<S: CipherSuite>(&self) -> CheckResult {
         let bytes = unhex("authenticated_content", &self.authenticated_content)?;
-        let content = AuthenticatedContent::decode_exact(&bytes)
+        let content = AuthenticatedContent::<artmls::messages::Commit>::decode_exact(&bytes)
             .map_err(|error| format!("decoding authenticated_content: {error}"))?;
         let encoded = content
             .encode_to_vec()
@@ -64,7 +64,7 @@ impl SuiteCheck for Case {
             "interim_transcript_hash_before",
             &self.interim_transcript_hash_before,
         )?;
-        let (confirmed, interim) = transcript_hashes_after::<S>(&interim_before, &content)
+        let (confirmed, interim) = transcript_hashes_after::<S, _>(&interim_before, &content)
             .map_err(|error| format!("transcript hashes: {error}"))?;
         expect_bytes(
             "confirmed_transcript_hash_after",

@@ -1,0 +1,1218 @@
+//! Groups: the first draft's session state and session management (profile §5-§8).
+//!
+//! A [`Group`] is one member's state: the ART tree (public tree plus its own direct path), the
+//! members' LeafNodes, the epoch's key schedule and secret tree, and the transcript hashes.
+//!
+//! - Create a one-member group ([`Group::create_with_rng`]), or create it with its initial
+//!   members in one commit ([`Group::initiate_with_rng`], the first draft's Initiate).
+//! - Commit an update, an add (one or many KeyPackages) or a remove. Making a commit does not
+//!   change the group: it gives a [`PendingCommit`], merged with
+//!   [`Group::merge_pending_commit`] once the ordering service accepted it, or dropped.
+//! - [`Group::process_message`] takes what others sent: a commit for the current epoch, or an
+//!   application message. Anything wrong (stale or future epoch, a bad signature, membership
+//!   or confirmation tag, another group, an inconsistent tree) is a typed [`GroupError`] and
+//!   leaves the group exactly as it was.
+//! - A newcomer joins from a Welcome ([`Group::join`]). Its adder chose its leaf secret, so
+//!   [`Group::needs_update`] is true until the newcomer commits an update; by default the
+//!   newcomer's other commits are refused until then.
+//! - [`Group::to_bytes`] and [`Group::from_bytes`] persist the whole state.
+//!
+//! ```
+//! use artmls::group::{Group, GroupConfig, Identity, Received};
+//! use rand::SeedableRng;
+//! type Suite = artmls_dalek::X25519Aes128GcmSha256Ed25519;
+//!
+//! let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+//! let alice = Identity::<Suite>::new_with_rng("alice", &mut rng);
+//! let bob = Identity::<Suite>::new_with_rng("bob", &mut rng);
+//! let bob_key_package = bob.key_package_with_rng(&mut rng)?;
+//!
+//! // Alice creates the group with Bob in it: one commit, one Welcome.
+//! let (mut alice_group, welcome) = Group::initiate_with_rng(
+//!     alice,
+//!     b"group".to_vec(),
+//!     &[bob_key_package.key_package().clone()],
+//!     GroupConfig::default(),
+//!     &mut rng,
+//! )?;
+//! let mut bob_group = Group::join(&welcome, &bob_key_package, bob, GroupConfig::default())?;
+//!
+//! // Bob's leaf secret came from Alice: he updates first.
+//! assert!(bob_group.needs_update());
+//! let update = bob_group.commit_update_with_rng(&mut rng)?;
+//! alice_group.process_message(update.message())?;
+//! bob_group.merge_pending_commit(update)?;
+//!
+//! let message = alice_group.encrypt_application_with_rng(b"hi Bob", &mut rng)?;
+//! let received = bob_group.process_message(&message)?;
+//! assert!(matches!(received, Received::Application { data, .. } if data == b"hi Bob"));
+//! assert_eq!(alice_group.epoch_authenticator(), bob_group.epoch_authenticator());
+//! # Ok::<(), artmls::group::GroupError>(())
+//! ```
+
+mod identity;
+mod tree_hash;
+mod wire;
+
+use std::collections::HashMap;
+
+use rand_core::CryptoRng;
+use thiserror::Error;
+
+use crate::art_tree::{
+    ArtMember, LeafChangeKind, LeafKind, PendingTreeChange, PublicTree, StagedTreeChange, TreeError,
+};
+use crate::codec::{CodecError, Decode, Encode};
+use crate::crypto::{Kdf, Signature};
+use crate::error::CryptoError;
+use crate::framing::{
+    FramingError, Padding, decrypt_private, encrypt_private, framed_content_tbs, open_public,
+    protect_public, sign_content,
+};
+use crate::key_schedule::{
+    EpochSecrets, KeyScheduleError, confirmed_transcript_hash, interim_transcript_hash,
+};
+use crate::labels::sign_with_label;
+use crate::messages::{
+    AuthenticatedContent, Content, ContentType, Extension, FramedContent, FramedContentAuthData,
+    GroupContext, GroupInfo, KeyPackage, LeafNode, LeafNodeSource, MessageError, MlsMessage,
+    PrivateMessage, PublicMessage, Sender, WireFormat,
+};
+use crate::secret::Secret;
+use crate::secret_tree::{SecretTree, SecretTreeConfig, SecretTreeError};
+use crate::suite::CipherSuite;
+use crate::tree_math::{LeafIndex, NodeIndex, node_width};
+use crate::welcome::{NewMember, WelcomeError, seal_welcome};
+
+pub use identity::{Identity, KeyPackageBundle};
+pub use wire::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
+
+use tree_hash::{TreeHashUpdate, TreeHashes, TreeView};
+
+type VerifyingKey<S> = <<S as CipherSuite>::Signature as Signature>::VerifyingKey;
+
+/// Why a group operation failed or a message was rejected.
+///
+/// Every rejection leaves the group exactly as it was. For a received message the remedy is
+/// in the variant: a [`GroupError::StaleEpoch`] commit lost the race for its epoch (its sender
+/// rebuilds); a [`GroupError::FutureEpoch`] message arrived early (process the commits before
+/// it first); anything else is a broken or malicious sender (drop the message).
+#[derive(Debug, Error)]
+pub enum GroupError {
+    /// The message is for an epoch the group has left. For a commit: another commit won the
+    /// epoch; drop yours, process the winner, and commit again.
+    #[error("stale epoch: the message is for epoch {got}, the group is at epoch {current}")]
+    StaleEpoch {
+        /// The group's epoch.
+        current: u64,
+        /// The message's epoch.
+        got: u64,
+    },
+    /// The message is for an epoch the group has not reached: process the commits before it.
+    #[error("future epoch: the message is for epoch {got}, the group is at epoch {current}")]
+    FutureEpoch {
+        /// The group's epoch.
+        current: u64,
+        /// The message's epoch.
+        got: u64,
+    },
+    /// The message is for another group.
+    #[error("the message is for another group")]
+    WrongGroup,
+    /// The sender is not a member (no LeafNode at its leaf).
+    #[error("unknown sender {0:?}")]
+    UnknownSender(LeafIndex),
+    /// The message is of a kind an ART group does not take (a proposal, a commit sent as a
+    /// PrivateMessage, a Welcome where a group message was expected, ...).
+    #[error("unsupported message: {0}")]
+    Unsupported(&'static str),
+    /// The commit is not well formed (key packages or leaf node missing or extra, a leaf node
+    /// that does not match its tree key, a KeyPackage of another suite).
+    #[error("invalid commit: {0}")]
+    InvalidCommit(&'static str),
+    /// The pending commit was made for another epoch or tree version.
+    #[error("the pending commit is stale: the group moved on")]
+    StalePendingCommit,
+    /// This member was removed; the group can no longer be used.
+    #[error("this member was removed from the group")]
+    NotAMember,
+    /// This member joined with a leaf secret its adder knows: commit an update first (see
+    /// [`GroupConfig::update_first`]).
+    #[error("commit an update first: the adder still knows this member's leaf key")]
+    UpdateRequired,
+    /// The Welcome does not carry this member's leaf, or its tree does not check out.
+    #[error("invalid Welcome: {0}")]
+    InvalidWelcome(&'static str),
+    /// The computed tree hash differs from the GroupInfo's: the tree is not the group's.
+    #[error("the tree does not match the group's tree hash")]
+    TreeHashMismatch,
+    /// Persisted state that cannot be restored (another format version, another suite,
+    /// damaged bytes).
+    #[error("invalid persisted state: {0}")]
+    InvalidState(&'static str),
+    /// Encoding or decoding failed.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// Framing rejected the message.
+    #[error(transparent)]
+    Framing(#[from] FramingError),
+    /// The tree rejected the change.
+    #[error(transparent)]
+    Tree(#[from] TreeError),
+    /// The key schedule failed (a confirmation tag mismatch, for instance).
+    #[error(transparent)]
+    KeySchedule(#[from] KeyScheduleError),
+    /// A signed structure (KeyPackage, LeafNode, GroupInfo) was rejected.
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// The Welcome could not be opened.
+    #[error(transparent)]
+    Welcome(#[from] WelcomeError),
+    /// The secret tree refused a key.
+    #[error(transparent)]
+    SecretTree(#[from] SecretTreeError),
+    /// A primitive failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+/// Settings of a member's group state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupConfig {
+    /// Out-of-order bounds for application and handshake messages.
+    pub secret_tree: SecretTreeConfig,
+    /// Padding of PrivateMessages.
+    pub padding: Padding,
+    /// Refuse a newcomer's commits other than an update until it has updated (default true).
+    pub update_first: bool,
+}
+
+impl Default for GroupConfig {
+    fn default() -> Self {
+        GroupConfig {
+            secret_tree: SecretTreeConfig::default(),
+            padding: Padding::None,
+            update_first: true,
+        }
+    }
+}
+
+/// A member as the group knows it: its signed LeafNode and parsed verifying key.
+struct Member<S: CipherSuite> {
+    leaf_node: LeafNode,
+    verifying_key: VerifyingKey<S>,
+}
+
+impl<S: CipherSuite> Clone for Member<S> {
+    fn clone(&self) -> Self {
+        Member {
+            leaf_node: self.leaf_node.clone(),
+            verifying_key: self.verifying_key.clone(),
+        }
+    }
+}
+
+impl<S: CipherSuite> Member<S> {
+    fn new(leaf_node: LeafNode) -> Result<Self, GroupError> {
+        let verifying_key = S::Signature::verifying_key_from_bytes(&leaf_node.signature_key)
+            .map_err(MessageError::InvalidSignatureKey)?;
+        Ok(Member {
+            leaf_node,
+            verifying_key,
+        })
+    }
+}
+
+/// What [`Group::process_message`] found in a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// Application data from a member.
+    Application {
+        /// The sender's leaf.
+        sender: LeafIndex,
+        /// The data.
+        data: Vec<u8>,
+    },
+    /// A commit, now applied: the group is in a new epoch.
+    Commit(CommitSummary),
+    /// A commit that removes this member. The group can no longer be used.
+    Removed {
+        /// Who removed this member.
+        by: LeafIndex,
+    },
+}
+
+/// What a commit changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommitSummary {
+    /// Who committed.
+    pub sender: LeafIndex,
+    /// The epoch the group is in now.
+    pub epoch: u64,
+    /// The sender updated its leaf.
+    pub updated: bool,
+    /// Leaves of the members added.
+    pub added: Vec<LeafIndex>,
+    /// Leaves of the members removed.
+    pub removed: Vec<LeafIndex>,
+}
+
+/// A commit made by this member, not yet applied to its group.
+///
+/// Send [`PendingCommit::message`] to the ordering service, and the Welcome (if any) to the
+/// newcomers once it is accepted; then [`Group::merge_pending_commit`]. Dropping it erases the
+/// secrets it holds.
+pub struct PendingCommit<S: CipherSuite> {
+    message: Vec<u8>,
+    welcome: Option<Vec<u8>>,
+    summary: CommitSummary,
+    next: NextEpoch<S>,
+}
+
+impl<S: CipherSuite> core::fmt::Debug for PendingCommit<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PendingCommit")
+            .field("summary", &self.summary)
+            .field("message_len", &self.message.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: CipherSuite> PendingCommit<S> {
+    /// The commit, an MLSMessage to send to the group.
+    pub fn message(&self) -> &[u8] {
+        &self.message
+    }
+
+    /// The Welcome for the newcomers (an MLSMessage), for an add.
+    pub fn welcome(&self) -> Option<&[u8]> {
+        self.welcome.as_deref()
+    }
+
+    /// What the commit does.
+    pub fn summary(&self) -> &CommitSummary {
+        &self.summary
+    }
+
+    /// The epoch authenticator of the epoch the commit leads to.
+    pub fn epoch_authenticator(&self) -> &Secret {
+        &self.next.secrets.epoch_authenticator
+    }
+}
+
+/// Everything a commit changes, computed and checked, not yet applied.
+struct NextEpoch<S: CipherSuite> {
+    context: GroupContext,
+    tree: StagedTreeChange<S>,
+    member_changes: HashMap<LeafIndex, Option<Member<S>>>,
+    hashes: TreeHashUpdate,
+    secrets: EpochSecrets<S>,
+    interim_transcript_hash: Vec<u8>,
+    confirmation_tag: Vec<u8>,
+    own_update: bool,
+}
+
+/// One member's state in one group.
+pub struct Group<S: CipherSuite> {
+    context: GroupContext,
+    tree: ArtMember<S>,
+    members: Vec<Option<Member<S>>>,
+    hashes: TreeHashes,
+    secrets: EpochSecrets<S>,
+    secret_tree: SecretTree<S>,
+    interim_transcript_hash: Vec<u8>,
+    identity: Identity<S>,
+    needs_update: bool,
+    removed: bool,
+    config: GroupConfig,
+}
+
+impl<S: CipherSuite> core::fmt::Debug for Group<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Group")
+            .field("group_id", &self.context.group_id)
+            .field("epoch", &self.context.epoch)
+            .field("own_leaf", &self.tree.own_leaf())
+            .field("members", &self.member_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The tree as it is.
+struct CurrentView<'a, S: CipherSuite> {
+    tree: &'a PublicTree<S>,
+    members: &'a [Option<Member<S>>],
+}
+
+impl<S: CipherSuite> TreeView for CurrentView<'_, S> {
+    fn n_leaves(&self) -> u32 {
+        self.tree.n_leaves()
+    }
+    fn leaf_kind(&self, leaf: LeafIndex) -> LeafKind {
+        self.tree.leaf_kind(leaf)
+    }
+    fn public_key(&self, node: NodeIndex) -> Option<&[u8]> {
+        self.tree.public_key(node).map(AsRef::as_ref)
+    }
+    fn leaf_node(&self, leaf: LeafIndex) -> Option<&LeafNode> {
+        self.members
+            .get(leaf.0 as usize)?
+            .as_ref()
+            .map(|m| &m.leaf_node)
+    }
+}
+
+/// The tree as a staged commit leaves it.
+struct NextView<'a, S: CipherSuite> {
+    base: &'a PublicTree<S>,
+    staged: &'a StagedTreeChange<S>,
+    members: &'a [Option<Member<S>>],
+    member_changes: &'a HashMap<LeafIndex, Option<Member<S>>>,
+}
+
+impl<S: CipherSuite> TreeView for NextView<'_, S> {
+    fn n_leaves(&self) -> u32 {
+        self.staged.n_leaves()
+    }
+    fn leaf_kind(&self, leaf: LeafIndex) -> LeafKind {
+        self.staged.leaf_kind(self.base, leaf)
+    }
+    fn public_key(&self, node: NodeIndex) -> Option<&[u8]> {
+        self.staged.public_key(self.base, node).map(AsRef::as_ref)
+    }
+    fn leaf_node(&self, leaf: LeafIndex) -> Option<&LeafNode> {
+        if leaf.0 >= self.staged.n_leaves() {
+            return None;
+        }
+        match self.member_changes.get(&leaf) {
+            Some(change) => change.as_ref().map(|m| &m.leaf_node),
+            None => self
+                .members
+                .get(leaf.0 as usize)?
+                .as_ref()
+                .map(|m| &m.leaf_node),
+        }
+    }
+}
+
+/// The public tree of a view, as a Welcome carries it.
+fn ratchet_tree(view: &impl TreeView) -> ArtRatchetTree {
+    let n_leaves = view.n_leaves();
+    ArtRatchetTree {
+        leaf_kinds: (0..n_leaves)
+            .map(|leaf| view.leaf_kind(LeafIndex(leaf)))
+            .collect(),
+        keys: (0..node_width(n_leaves))
+            .map(|node| view.public_key(NodeIndex(node)).map(<[u8]>::to_vec))
+            .collect(),
+        leaf_nodes: (0..n_leaves)
+            .map(|leaf| view.leaf_node(LeafIndex(leaf)).cloned())
+            .collect(),
+    }
+}
+
+fn fresh_secret<S: CipherSuite, R: CryptoRng + ?Sized>(rng: &mut R) -> Secret {
+    let mut secret = Secret::zero(S::Kdf::HASH_LEN);
+    rng.fill_bytes(secret.as_mut_bytes());
+    secret
+}
+
+/// Checks the LeafNodes of a tree on both cores: each member's signature, for its source.
+fn verify_leaf_nodes<S: CipherSuite>(
+    group_id: &[u8],
+    leaf_nodes: &[Option<LeafNode>],
+) -> Result<(), GroupError> {
+    let check = |chunk: &[Option<LeafNode>], first: usize| -> Result<(), GroupError> {
+        for (offset, leaf_node) in chunk.iter().enumerate() {
+            if let Some(leaf_node) = leaf_node {
+                let leaf = LeafIndex((first + offset) as u32);
+                let group = match leaf_node.leaf_node_source {
+                    LeafNodeSource::KeyPackage(_) => None,
+                    _ => Some((group_id, leaf)),
+                };
+                leaf_node.verify::<S>(group)?;
+            }
+        }
+        Ok(())
+    };
+    let half = leaf_nodes.len() / 2;
+    if half < 32 {
+        return check(leaf_nodes, 0);
+    }
+    let (left, right) = leaf_nodes.split_at(half);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| check(right, half));
+        let mine = check(left, 0);
+        let other = other
+            .join()
+            .unwrap_or(Err(GroupError::InvalidWelcome("leaf node check failed")));
+        mine.and(other)
+    })
+}
+
+impl<S: CipherSuite> Group<S> {
+    /// A one-member group at epoch 0 (its epoch secret is random, RFC 9420 §11).
+    pub fn create_with_rng<R: CryptoRng + ?Sized>(
+        identity: Identity<S>,
+        group_id: Vec<u8>,
+        config: GroupConfig,
+        rng: &mut R,
+    ) -> Result<Self, GroupError> {
+        let tree = ArtMember::<S>::create(rng)?;
+        let leaf_key = tree
+            .tree()
+            .public_key(LeafIndex(0).node())
+            .map(|key| key.as_ref().to_vec())
+            .unwrap_or_default();
+        let leaf_node = identity.leaf_node(
+            leaf_key,
+            LeafNodeSource::Update,
+            Some((&group_id, LeafIndex(0))),
+        )?;
+        let members = vec![Some(Member::new(leaf_node)?)];
+        let hashes = TreeHashes::compute::<S>(&CurrentView {
+            tree: tree.tree(),
+            members: &members,
+        })?;
+        let context = GroupContext::new(
+            S::ID.0,
+            group_id,
+            0,
+            hashes.tree_hash(1).to_vec(),
+            Vec::new(),
+        );
+        let init_secret = fresh_secret::<S, R>(rng);
+        let mut secrets =
+            EpochSecrets::<S>::derive(&init_secret, tree.commit_secret(), None, &context)?;
+        let tag = secrets.confirmation_tag(&[]);
+        let interim_transcript_hash = interim_transcript_hash::<S>(&[], &tag)?;
+        let secret_tree = SecretTree::with_config(
+            core::mem::take(&mut secrets.encryption_secret),
+            1,
+            config.secret_tree,
+        )?;
+        Ok(Group {
+            context,
+            tree,
+            members,
+            hashes,
+            secrets,
+            secret_tree,
+            interim_transcript_hash,
+            identity,
+            needs_update: false,
+            removed: false,
+            config,
+        })
+    }
+
+    /// The first draft's Initiate: a group created with its initial members in one commit
+    /// (every changed node computed once, O(n)), and the one Welcome for all of them.
+    pub fn initiate_with_rng<R: CryptoRng + ?Sized>(
+        identity: Identity<S>,
+        group_id: Vec<u8>,
+        key_packages: &[KeyPackage],
+        config: GroupConfig,
+        rng: &mut R,
+    ) -> Result<(Self, Vec<u8>), GroupError> {
+        let mut group = Self::create_with_rng(identity, group_id, config, rng)?;
+        let pending = group.commit_add_with_rng(key_packages, rng)?;
+        let welcome = pending
+            .welcome
+            .clone()
+            .ok_or(GroupError::InvalidCommit("an add without a Welcome"))?;
+        group.merge_pending_commit(pending)?;
+        Ok((group, welcome))
+    }
+
+    /// Joins from a Welcome made for `key_package`, with the identity that made it.
+    pub fn join(
+        welcome: &[u8],
+        key_package: &KeyPackageBundle<S>,
+        identity: Identity<S>,
+        config: GroupConfig,
+    ) -> Result<Self, GroupError> {
+        let MlsMessage::<ArtCommit>::Welcome(welcome) =
+            MlsMessage::<ArtCommit>::decode_exact(welcome)?
+        else {
+            return Err(GroupError::Unsupported("expected a Welcome"));
+        };
+        let mut tree_found: Option<ArtRatchetTree> = None;
+        let mut joined = crate::welcome::join::<S>(
+            &welcome,
+            key_package.key_package(),
+            key_package.init_private_key(),
+            |_| None,
+            |group_info| {
+                let extension = group_info
+                    .extensions
+                    .iter()
+                    .find(|e| e.extension_type == ART_RATCHET_TREE_EXTENSION)?;
+                let tree = ArtRatchetTree::decode_exact(&extension.extension_data).ok()?;
+                let signer = tree.leaf_nodes.get(group_info.signer as usize)?.as_ref()?;
+                let key = S::Signature::verifying_key_from_bytes(&signer.signature_key).ok();
+                tree_found = Some(tree);
+                key
+            },
+        )?;
+        if joined.group_info.group_context.cipher_suite != S::ID.0 {
+            return Err(GroupError::InvalidWelcome("the group uses another suite"));
+        }
+        let ratchet_tree =
+            tree_found.ok_or(GroupError::InvalidWelcome("no ART tree in the GroupInfo"))?;
+        let leaf_secret = joined
+            .group_secrets
+            .path_secret
+            .take()
+            .ok_or(GroupError::InvalidWelcome("no leaf secret for this member"))?
+            .path_secret;
+        let own_leaf = ratchet_tree
+            .leaf_nodes
+            .iter()
+            .position(|leaf_node| leaf_node.as_ref() == Some(&key_package.key_package().leaf_node))
+            .ok_or(GroupError::InvalidWelcome(
+                "this member's leaf is not in the tree",
+            ))?;
+        let own_leaf = LeafIndex(own_leaf as u32);
+        let context = joined.group_info.group_context.clone();
+        let (public_tree, members) = Self::import_tree(&context.group_id, ratchet_tree)?;
+        let tree = ArtMember::join(public_tree, own_leaf, &leaf_secret)?;
+        let hashes = TreeHashes::compute::<S>(&CurrentView {
+            tree: tree.tree(),
+            members: &members,
+        })?;
+        if hashes.tree_hash(tree.tree().n_leaves()) != context.tree_hash.as_slice() {
+            return Err(GroupError::TreeHashMismatch);
+        }
+        let interim_transcript_hash = interim_transcript_hash::<S>(
+            &context.confirmed_transcript_hash,
+            &joined.group_info.confirmation_tag,
+        )?;
+        let mut secrets = joined.epoch_secrets;
+        let secret_tree = SecretTree::with_config(
+            core::mem::take(&mut secrets.encryption_secret),
+            tree.tree().n_leaves(),
+            config.secret_tree,
+        )?;
+        Ok(Group {
+            context,
+            tree,
+            members,
+            hashes,
+            secrets,
+            secret_tree,
+            interim_transcript_hash,
+            identity,
+            needs_update: true,
+            removed: false,
+            config,
+        })
+    }
+
+    /// A public tree and the members from a received tree, checked: shape, keys, and every
+    /// LeafNode's signature.
+    fn import_tree(
+        group_id: &[u8],
+        tree: ArtRatchetTree,
+    ) -> Result<(PublicTree<S>, Vec<Option<Member<S>>>), GroupError> {
+        if tree.leaf_nodes.len() != tree.leaf_kinds.len() {
+            return Err(GroupError::InvalidWelcome(
+                "leaf nodes and leaves differ in number",
+            ));
+        }
+        for (kind, leaf_node) in tree.leaf_kinds.iter().zip(&tree.leaf_nodes) {
+            if (*kind == LeafKind::Member) != leaf_node.is_some() {
+                return Err(GroupError::InvalidWelcome(
+                    "a LeafNode on a non-member leaf, or a member without one",
+                ));
+            }
+        }
+        verify_leaf_nodes::<S>(group_id, &tree.leaf_nodes)?;
+        let public_tree = PublicTree::<S>::from_parts(tree.leaf_kinds, &tree.keys)?;
+        let members = tree
+            .leaf_nodes
+            .into_iter()
+            .map(|leaf_node| leaf_node.map(Member::new).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((public_tree, members))
+    }
+
+    fn check_active(&self) -> Result<(), GroupError> {
+        if self.removed {
+            Err(GroupError::NotAMember)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The group id.
+    pub fn group_id(&self) -> &[u8] {
+        &self.context.group_id
+    }
+
+    /// The current epoch.
+    pub fn epoch(&self) -> u64 {
+        self.context.epoch
+    }
+
+    /// The cipher suite id.
+    pub fn suite(&self) -> crate::SuiteId {
+        S::ID
+    }
+
+    /// The current GroupContext.
+    pub fn context(&self) -> &GroupContext {
+        &self.context
+    }
+
+    /// This member's leaf.
+    pub fn own_leaf(&self) -> LeafIndex {
+        self.tree.own_leaf()
+    }
+
+    /// This member's identity.
+    pub fn identity(&self) -> &Identity<S> {
+        &self.identity
+    }
+
+    /// The number of members.
+    pub fn member_count(&self) -> usize {
+        self.members.iter().flatten().count()
+    }
+
+    /// The members: leaf and LeafNode.
+    pub fn members(&self) -> impl Iterator<Item = (LeafIndex, &LeafNode)> + '_ {
+        self.members
+            .iter()
+            .enumerate()
+            .filter_map(|(leaf, member)| {
+                member
+                    .as_ref()
+                    .map(|m| (LeafIndex(leaf as u32), &m.leaf_node))
+            })
+    }
+
+    /// The leaf of the member whose credential names `name`.
+    pub fn leaf_of(&self, name: &[u8]) -> Option<LeafIndex> {
+        self.members()
+            .find_map(|(leaf, leaf_node)| match &leaf_node.credential {
+                crate::messages::Credential::Basic { identity } if identity == name => Some(leaf),
+                _ => None,
+            })
+    }
+
+    /// The ART tree view of this member (public tree and own path).
+    pub fn art(&self) -> &ArtMember<S> {
+        &self.tree
+    }
+
+    /// Whether this member's leaf key is still the one its adder chose: until it commits an
+    /// update, its adder could compute its keys.
+    pub fn needs_update(&self) -> bool {
+        self.needs_update
+    }
+
+    /// The epoch authenticator: equal for all members of an epoch.
+    pub fn epoch_authenticator(&self) -> &Secret {
+        &self.secrets.epoch_authenticator
+    }
+
+    /// `MLS-Exporter(label, context, length)` of the current epoch.
+    pub fn export_secret(
+        &self,
+        label: &str,
+        context: &[u8],
+        length: usize,
+    ) -> Result<Secret, GroupError> {
+        self.check_active()?;
+        Ok(self.secrets.export(label, context, length)?)
+    }
+
+    /// Prepares an update of this member's leaf: a fresh leaf secret, a new signed LeafNode,
+    /// new keys from the leaf to the root. The group is unchanged until the commit is merged.
+    pub fn commit_update_with_rng<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        self.check_active()?;
+        let pending = self.tree.prepare_update(rng)?;
+        let own_leaf = self.own_leaf();
+        let leaf_key = pending
+            .change()
+            .leaves
+            .first()
+            .map(|change| change.public_key.clone())
+            .unwrap_or_default();
+        let leaf_node = self.identity.leaf_node(
+            leaf_key,
+            LeafNodeSource::Update,
+            Some((&self.context.group_id, own_leaf)),
+        )?;
+        self.commit(pending, Vec::new(), Some(leaf_node), rng)
+    }
+
+    /// Prepares adding the members of `key_packages` (checked first), each in the leftmost
+    /// free leaf, with one Welcome for all. The group is unchanged until the commit is merged.
+    pub fn commit_add_with_rng<R: CryptoRng + ?Sized>(
+        &self,
+        key_packages: &[KeyPackage],
+        rng: &mut R,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        self.check_active()?;
+        if self.needs_update && self.config.update_first {
+            return Err(GroupError::UpdateRequired);
+        }
+        if key_packages.is_empty() {
+            return Err(GroupError::InvalidCommit("no key packages"));
+        }
+        let pending = self.tree.prepare_add(key_packages.len(), rng)?;
+        self.commit(pending, key_packages.to_vec(), None, rng)
+    }
+
+    /// Prepares removing the members at `leaves`. The group is unchanged until the commit is
+    /// merged.
+    pub fn commit_remove_with_rng<R: CryptoRng + ?Sized>(
+        &self,
+        leaves: &[LeafIndex],
+        rng: &mut R,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        self.check_active()?;
+        if self.needs_update && self.config.update_first {
+            return Err(GroupError::UpdateRequired);
+        }
+        let pending = self.tree.prepare_remove(leaves, rng)?;
+        self.commit(pending, Vec::new(), None, rng)
+    }
+
+    fn commit<R: CryptoRng + ?Sized>(
+        &self,
+        pending: PendingTreeChange<S>,
+        key_packages: Vec<KeyPackage>,
+        leaf_node: Option<LeafNode>,
+        rng: &mut R,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        let own_leaf = self.own_leaf();
+        let newcomers: Vec<(LeafIndex, Secret)> = pending.newcomers().to_vec();
+        let commit = ArtCommit {
+            tree_change: pending.change().clone(),
+            key_packages,
+            leaf_node,
+        };
+        let content = FramedContent {
+            group_id: self.context.group_id.clone(),
+            epoch: self.context.epoch,
+            sender: Sender::Member(own_leaf),
+            authenticated_data: Vec::new(),
+            content: Content::Commit(Box::new(commit)),
+        };
+        let tbs = framed_content_tbs(WireFormat::PublicMessage, &content, &self.context)?;
+        let signature =
+            sign_with_label::<S>(self.identity.signing_key(), "FramedContentTBS", &tbs)?;
+        let mut signed = AuthenticatedContent {
+            wire_format: WireFormat::PublicMessage,
+            content,
+            auth: FramedContentAuthData {
+                signature,
+                confirmation_tag: None,
+            },
+        };
+        let (next, summary) = self.next_epoch(pending.into_staged(), &signed, own_leaf, None)?;
+        signed.auth.confirmation_tag = Some(next.confirmation_tag.clone());
+        let message =
+            protect_public::<S, ArtCommit>(signed, &self.context, &self.secrets.membership_key)?;
+        let Content::Commit(commit) = &message.content.content else {
+            return Err(GroupError::InvalidCommit("not a commit"));
+        };
+        let welcome = if newcomers.is_empty() {
+            None
+        } else {
+            Some(self.welcome(&next, commit, &newcomers, rng)?)
+        };
+        let message = MlsMessage::PublicMessage(message).encode_to_vec()?;
+        Ok(PendingCommit {
+            message,
+            welcome,
+            summary,
+            next,
+        })
+    }
+
+    /// The Welcome of an add: the GroupInfo of the new epoch with the public tree, signed, and
+    /// each newcomer's leaf secret sealed to its KeyPackage.
+    fn welcome<R: CryptoRng + ?Sized>(
+        &self,
+        next: &NextEpoch<S>,
+        commit: &ArtCommit,
+        newcomers: &[(LeafIndex, Secret)],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, GroupError> {
+        let view = NextView {
+            base: self.tree.tree(),
+            staged: &next.tree,
+            members: &self.members,
+            member_changes: &next.member_changes,
+        };
+        let mut group_info = GroupInfo {
+            group_context: next.context.clone(),
+            extensions: vec![Extension {
+                extension_type: ART_RATCHET_TREE_EXTENSION,
+                extension_data: ratchet_tree(&view).encode_to_vec()?,
+            }],
+            confirmation_tag: next.confirmation_tag.clone(),
+            signer: self.own_leaf().0,
+            signature: Vec::new(),
+        };
+        group_info.sign::<S>(self.identity.signing_key())?;
+        let new_members: Vec<NewMember<'_>> = commit
+            .key_packages
+            .iter()
+            .zip(newcomers)
+            .map(|(key_package, (_, leaf_secret))| NewMember {
+                key_package,
+                path_secret: Some(leaf_secret.clone()),
+            })
+            .collect();
+        let welcome = seal_welcome::<S, R>(
+            &group_info,
+            &next.secrets.joiner_secret,
+            &[],
+            &new_members,
+            rng,
+        )?;
+        Ok(MlsMessage::<ArtCommit>::Welcome(welcome).encode_to_vec()?)
+    }
+
+    /// Computes and checks everything a commit leads to. `received_tag` is the confirmation
+    /// tag of a received commit (checked), `None` for this member's own commit.
+    fn next_epoch(
+        &self,
+        tree: StagedTreeChange<S>,
+        signed: &AuthenticatedContent<ArtCommit>,
+        sender: LeafIndex,
+        received_tag: Option<&[u8]>,
+    ) -> Result<(NextEpoch<S>, CommitSummary), GroupError> {
+        let Content::Commit(commit) = &signed.content.content else {
+            return Err(GroupError::InvalidCommit("not a commit"));
+        };
+        let group_id = &self.context.group_id;
+        let mut summary = CommitSummary {
+            sender,
+            epoch: self.context.epoch + 1,
+            ..CommitSummary::default()
+        };
+        let mut member_changes: HashMap<LeafIndex, Option<Member<S>>> = HashMap::new();
+        let mut key_packages = commit.key_packages.iter();
+        let mut leaf_node = commit.leaf_node.as_ref();
+        let mut add_checks = Vec::new();
+        for change in &commit.tree_change.leaves {
+            match change.kind {
+                LeafChangeKind::Update => {
+                    let leaf_node = leaf_node
+                        .take()
+                        .ok_or(GroupError::InvalidCommit("an update without a LeafNode"))?;
+                    if change.leaf != sender {
+                        return Err(GroupError::InvalidCommit(
+                            "an update of another member's leaf",
+                        ));
+                    }
+                    if leaf_node.leaf_node_source != LeafNodeSource::Update
+                        || leaf_node.encryption_key != change.public_key
+                    {
+                        return Err(GroupError::InvalidCommit(
+                            "the LeafNode does not match the new leaf key",
+                        ));
+                    }
+                    leaf_node.verify::<S>(Some((group_id, sender)))?;
+                    member_changes.insert(change.leaf, Some(Member::new(leaf_node.clone())?));
+                    summary.updated = true;
+                }
+                LeafChangeKind::Add => {
+                    let key_package = key_packages
+                        .next()
+                        .ok_or(GroupError::InvalidCommit("an add without a KeyPackage"))?;
+                    if key_package.cipher_suite != S::ID.0 {
+                        return Err(GroupError::InvalidCommit("a KeyPackage of another suite"));
+                    }
+                    add_checks.push(key_package);
+                    member_changes.insert(
+                        change.leaf,
+                        Some(Member::new(key_package.leaf_node.clone())?),
+                    );
+                    summary.added.push(change.leaf);
+                }
+                LeafChangeKind::Remove => {
+                    member_changes.insert(change.leaf, None);
+                    summary.removed.push(change.leaf);
+                }
+            }
+        }
+        if key_packages.next().is_some() || leaf_node.is_some() {
+            return Err(GroupError::InvalidCommit(
+                "KeyPackages or a LeafNode the changes do not use",
+            ));
+        }
+        verify_key_packages::<S>(&add_checks)?;
+
+        let view = NextView {
+            base: self.tree.tree(),
+            staged: &tree,
+            members: &self.members,
+            member_changes: &member_changes,
+        };
+        let changed: Vec<NodeIndex> = tree
+            .changed_nodes()
+            .chain(member_changes.keys().map(|leaf| leaf.node()))
+            .collect();
+        let hashes = self.hashes.update::<S>(&view, changed.into_iter())?;
+        let confirmed =
+            confirmed_transcript_hash::<S, ArtCommit>(&self.interim_transcript_hash, signed)?;
+        let context = GroupContext {
+            epoch: self.context.epoch + 1,
+            tree_hash: hashes.tree_hash().to_vec(),
+            confirmed_transcript_hash: confirmed,
+            ..self.context.clone()
+        };
+        let secrets = EpochSecrets::<S>::derive(
+            &self.secrets.init_secret,
+            tree.commit_secret(),
+            None,
+            &context,
+        )?;
+        let confirmation_tag = match received_tag {
+            Some(tag) => {
+                secrets.verify_confirmation_tag(&context.confirmed_transcript_hash, tag)?;
+                tag.to_vec()
+            }
+            None => secrets.confirmation_tag(&context.confirmed_transcript_hash),
+        };
+        let interim_transcript_hash =
+            interim_transcript_hash::<S>(&context.confirmed_transcript_hash, &confirmation_tag)?;
+        let own_update = summary.updated && sender == self.own_leaf();
+        Ok((
+            NextEpoch {
+                context,
+                tree,
+                member_changes,
+                hashes,
+                secrets,
+                interim_transcript_hash,
+                confirmation_tag,
+                own_update,
+            },
+            summary,
+        ))
+    }
+
+    /// Applies a checked next epoch. Fails, changing nothing, if the tree moved on.
+    fn enter(&mut self, next: NextEpoch<S>) -> Result<(), GroupError> {
+        let NextEpoch {
+            context,
+            tree,
+            member_changes,
+            hashes,
+            mut secrets,
+            interim_transcript_hash,
+            own_update,
+            ..
+        } = next;
+        let n_leaves = tree.n_leaves();
+        let secret_tree = SecretTree::with_config(
+            core::mem::take(&mut secrets.encryption_secret),
+            n_leaves,
+            self.config.secret_tree,
+        )?;
+        self.tree
+            .merge(tree)
+            .map_err(|_| GroupError::StalePendingCommit)?;
+        self.members.resize_with(n_leaves as usize, || None);
+        for (leaf, member) in member_changes {
+            if let Some(slot) = self.members.get_mut(leaf.0 as usize) {
+                *slot = member;
+            }
+        }
+        self.hashes.apply(hashes);
+        self.secret_tree = secret_tree;
+        self.secrets = secrets;
+        self.context = context;
+        self.interim_transcript_hash = interim_transcript_hash;
+        if own_update {
+            self.needs_update = false;
+        }
+        Ok(())
+    }
+
+    /// Applies this member's own commit, once the ordering service accepted it.
+    pub fn merge_pending_commit(
+        &mut self,
+        pending: PendingCommit<S>,
+    ) -> Result<CommitSummary, GroupError> {
+        self.check_active()?;
+        if pending.next.context.epoch != self.context.epoch + 1 {
+            return Err(GroupError::StalePendingCommit);
+        }
+        self.enter(pending.next)?;
+        Ok(pending.summary)
+    }
+
+    /// Encrypts application data for the group (a PrivateMessage, as an MLSMessage).
+    pub fn encrypt_application_with_rng<R: CryptoRng + ?Sized>(
+        &mut self,
+        data: &[u8],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, GroupError> {
+        self.check_active()?;
+        let content = FramedContent {
+            group_id: self.context.group_id.clone(),
+            epoch: self.context.epoch,
+            sender: Sender::Member(self.own_leaf()),
+            authenticated_data: Vec::new(),
+            content: Content::<ArtCommit>::Application(data.to_vec()),
+        };
+        let signed = sign_content::<S, ArtCommit>(
+            WireFormat::PrivateMessage,
+            content,
+            &self.context,
+            self.identity.signing_key(),
+            None,
+        )?;
+        let message = encrypt_private::<S, ArtCommit, R>(
+            &signed,
+            &mut self.secret_tree,
+            &self.secrets.sender_data_secret,
+            self.config.padding,
+            rng,
+        )?;
+        Ok(MlsMessage::<ArtCommit>::PrivateMessage(message).encode_to_vec()?)
+    }
+
+    fn check_epoch(&self, group_id: &[u8], epoch: u64) -> Result<(), GroupError> {
+        if group_id != self.context.group_id.as_slice() {
+            return Err(GroupError::WrongGroup);
+        }
+        let current = self.context.epoch;
+        match epoch.cmp(&current) {
+            core::cmp::Ordering::Less => Err(GroupError::StaleEpoch {
+                current,
+                got: epoch,
+            }),
+            core::cmp::Ordering::Greater => Err(GroupError::FutureEpoch {
+                current,
+                got: epoch,
+            }),
+            core::cmp::Ordering::Equal => Ok(()),
+        }
+    }
+
+    /// Processes a message from the group: a commit for the current epoch (applied at once)
+    /// or application data. A rejected message leaves the group exactly as it was.
+    pub fn process_message(&mut self, message: &[u8]) -> Result<Received, GroupError> {
+        self.check_active()?;
+        match MlsMessage::<ArtCommit>::decode_exact(message)? {
+            MlsMessage::PublicMessage(message) => self.process_commit(&message),
+            MlsMessage::PrivateMessage(message) => self.process_private(&message),
+            _ => Err(GroupError::Unsupported("not a group message")),
+        }
+    }
+
+    fn process_commit(
+        &mut self,
+        message: &PublicMessage<ArtCommit>,
+    ) -> Result<Received, GroupError> {
+        self.check_epoch(&message.content.group_id, message.content.epoch)?;
+        let Sender::Member(sender) = message.content.sender else {
+            return Err(GroupError::Unsupported("a commit from a non-member"));
+        };
+        let verifying_key = self
+            .members
+            .get(sender.0 as usize)
+            .and_then(Option::as_ref)
+            .map(|member| member.verifying_key.clone())
+            .ok_or(GroupError::UnknownSender(sender))?;
+        if sender == self.own_leaf() {
+            return Err(GroupError::Unsupported(
+                "a commit of this member's own: merge its pending commit",
+            ));
+        }
+        let signed = open_public::<S, ArtCommit>(
+            message,
+            &self.context,
+            &self.secrets.membership_key,
+            &verifying_key,
+        )?;
+        let Content::Commit(commit) = &signed.content.content else {
+            return Err(GroupError::Unsupported("proposals"));
+        };
+        let own_leaf = self.own_leaf();
+        if commit
+            .tree_change
+            .leaves
+            .iter()
+            .any(|change| change.kind == LeafChangeKind::Remove && change.leaf == own_leaf)
+        {
+            self.removed = true;
+            return Ok(Received::Removed { by: sender });
+        }
+        let staged = self.tree.stage(&commit.tree_change)?;
+        let tag = signed
+            .auth
+            .confirmation_tag
+            .clone()
+            .ok_or(GroupError::InvalidCommit("no confirmation tag"))?;
+        let (next, summary) = self.next_epoch(staged, &signed, sender, Some(&tag))?;
+        self.enter(next)?;
+        Ok(Received::Commit(summary))
+    }
+
+    fn process_private(&mut self, message: &PrivateMessage) -> Result<Received, GroupError> {
+        self.check_epoch(&message.group_id, message.epoch)?;
+        if message.content_type != ContentType::Application {
+            return Err(GroupError::Unsupported(
+                "handshake messages in a PrivateMessage",
+            ));
+        }
+        let members = &self.members;
+        let content = decrypt_private::<S, ArtCommit>(
+            message,
+            &mut self.secret_tree,
+            &self.secrets.sender_data_secret,
+            &self.context,
+            |leaf| {
+                members
+                    .get(leaf.0 as usize)?
+                    .as_ref()
+                    .map(|m| m.verifying_key.clone())
+            },
+        )?;
+        let Sender::Member(sender) = content.content.sender else {
+            return Err(GroupError::Unsupported("a non-member sender"));
+        };
+        match content.content.content {
+            Content::Application(data) => Ok(Received::Application { sender, data }),
+            _ => Err(GroupError::Unsupported(
+                "handshake messages in a PrivateMessage",
+            )),
+        }
+    }
+}
+
+/// Checks KeyPackages, on both cores when there are many.
+fn verify_key_packages<S: CipherSuite>(key_packages: &[&KeyPackage]) -> Result<(), GroupError> {
+    let check = |chunk: &[&KeyPackage]| -> Result<(), GroupError> {
+        for key_package in chunk {
+            key_package.verify::<S>()?;
+        }
+        Ok(())
+    };
+    if key_packages.len() < 64 {
+        return check(key_packages);
+    }
+    let (left, right) = key_packages.split_at(key_packages.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| check(right));
+        let mine = check(left);
+        let other = other
+            .join()
+            .unwrap_or(Err(GroupError::InvalidCommit("key package check failed")));
+        mine.and(other)
+    })
+}
