@@ -12,6 +12,7 @@ pub mod hpke;
 pub mod key_schedule;
 pub mod labels;
 pub mod messages;
+pub mod ordering;
 pub mod secret;
 pub mod secret_tree;
 pub mod suite;

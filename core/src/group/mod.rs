@@ -51,6 +51,7 @@
 //! ```
 
 mod identity;
+mod persist;
 mod tree_hash;
 mod wire;
 

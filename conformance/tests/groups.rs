@@ -1,0 +1,77 @@
+//! Group lifecycle and security properties, on every backend and suite.
+
+use artmls::{CipherSuite, SuiteVisitor};
+use artmls_conformance::group_checks::{
+    verify_commit_rejections, verify_concurrent_commits, verify_forward_secrecy, verify_lifecycle,
+    verify_persistence, verify_post_compromise_security, verify_random_operations,
+};
+use artmls_conformance::{backends, visit};
+
+/// A test that runs `check::<S>(seed, args...)` for every (backend, suite) pair.
+macro_rules! on_every_backend {
+    ($test:ident, $check:ident $(, $arg:expr)*) => {
+        #[test]
+        fn $test() {
+            struct Check(u64);
+            impl SuiteVisitor for Check {
+                type Output = ();
+                fn visit<S: CipherSuite>(self) {
+                    $check::<S>(self.0 $(, $arg)*);
+                }
+            }
+            let mut ran = 0;
+            for entry in backends() {
+                for suite in entry.suites {
+                    let seed = 0x6000 + u64::from(suite.0) + ran;
+                    assert!(visit(entry.name, *suite, Check(seed)).is_some(), "{} {suite}", entry.name);
+                    ran += 1;
+                }
+            }
+            assert_eq!(ran, 9, "every (backend, suite) pair ran");
+        }
+    };
+}
+
+on_every_backend!(
+    lifecycle_create_add_update_remove_messages_rejoin,
+    verify_lifecycle
+);
+on_every_backend!(
+    concurrent_commits_one_wins_the_other_rebuilds,
+    verify_concurrent_commits
+);
+on_every_backend!(
+    forward_secrecy_old_messages_cannot_be_decrypted,
+    verify_forward_secrecy
+);
+on_every_backend!(
+    post_compromise_security_a_stolen_state_is_locked_out,
+    verify_post_compromise_security
+);
+on_every_backend!(
+    bad_commits_are_rejected_with_typed_errors_and_change_nothing,
+    verify_commit_rejections
+);
+on_every_backend!(state_round_trips_through_bytes, verify_persistence);
+on_every_backend!(
+    random_operations_keep_agreement_and_rejections_change_nothing,
+    verify_random_operations,
+    30,
+    16
+);
+
+/// The long property run of the issue: up to 64 members, on one backend per suite.
+#[test]
+fn random_operations_up_to_64_members() {
+    struct Check;
+    impl SuiteVisitor for Check {
+        type Output = ();
+        fn visit<S: CipherSuite>(self) {
+            verify_random_operations::<S>(0x64, 60, 64);
+        }
+    }
+    for suite in artmls::SuiteId::ALL {
+        let backend = artmls_conformance::backends_for(suite)[0];
+        assert!(visit(backend, suite, Check).is_some());
+    }
+}
