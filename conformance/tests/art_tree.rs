@@ -62,7 +62,7 @@ fn generated_art_tree_vectors_pass_the_runner() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("art-tree-generated.json");
     std::fs::write(&path, serde_json::to_string(&cases).unwrap()).unwrap();
-    let summary = artmls_conformance::run_files(&[path.clone()], &Default::default());
+    let summary = artmls_conformance::run_files(std::slice::from_ref(&path), &Default::default());
     assert!(summary.is_success(), "{summary:?}");
     assert_eq!(summary.passed(), cases.len());
 
@@ -77,7 +77,7 @@ fn generated_art_tree_vectors_pass_the_runner() {
     let flipped = if key.starts_with('0') { "1" } else { "0" };
     key.replace_range(0..1, flipped);
     std::fs::write(&path, serde_json::to_string(&broken).unwrap()).unwrap();
-    let summary = artmls_conformance::run_files(&[path.clone()], &Default::default());
+    let summary = artmls_conformance::run_files(std::slice::from_ref(&path), &Default::default());
     assert_eq!(summary.failed(), 1, "{summary:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -198,6 +198,9 @@ impl Default for GroupConfig {
     }
 }
 
+/// The members by leaf index (`None` for a blank or tombstone leaf).
+type Members<S> = Vec<Option<Member<S>>>;
+
 /// A member as the group knows it: its signed LeafNode and parsed verifying key.
 struct Member<S: CipherSuite> {
     leaf_node: LeafNode,
@@ -615,7 +618,7 @@ impl<S: CipherSuite> Group<S> {
     fn import_tree(
         group_id: &[u8],
         tree: ArtRatchetTree,
-    ) -> Result<(PublicTree<S>, Vec<Option<Member<S>>>), GroupError> {
+    ) -> Result<(PublicTree<S>, Members<S>), GroupError> {
         if tree.leaf_nodes.len() != tree.leaf_kinds.len() {
             return Err(GroupError::InvalidWelcome(
                 "leaf nodes and leaves differ in number",

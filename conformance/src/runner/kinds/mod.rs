@@ -13,9 +13,9 @@ mod psk_secret;
 mod rfc5869;
 mod rfc7748;
 mod rfc9180;
-mod tree_math;
 mod secret_tree;
 mod transcript_hashes;
+mod tree_math;
 mod welcome;
 mod wycheproof;
 
