@@ -128,7 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut rng,
     )?;
     service.create_group(b"chat", alice_group.epoch())?;
-    let mut people = vec![
+    let mut people = [
         Person {
             name: "alice",
             group: alice_group,
