@@ -304,6 +304,55 @@ impl<S: CipherSuite> PendingCommit<S> {
     }
 }
 
+/// A received commit, checked, not yet applied (see [`Group::stage_commit`]).
+pub struct StagedCommit<S: CipherSuite> {
+    outcome: StagedOutcome<S>,
+}
+
+enum StagedOutcome<S: CipherSuite> {
+    Removed {
+        by: LeafIndex,
+    },
+    Next {
+        next: Box<NextEpoch<S>>,
+        summary: CommitSummary,
+    },
+}
+
+impl<S: CipherSuite> core::fmt::Debug for StagedCommit<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match &self.outcome {
+            StagedOutcome::Removed { by } => f
+                .debug_struct("StagedCommit")
+                .field("removed_by", by)
+                .finish(),
+            StagedOutcome::Next { summary, .. } => f
+                .debug_struct("StagedCommit")
+                .field("summary", summary)
+                .finish(),
+        }
+    }
+}
+
+impl<S: CipherSuite> StagedCommit<S> {
+    /// What the commit does, unless it removes this member.
+    pub fn summary(&self) -> Option<&CommitSummary> {
+        match &self.outcome {
+            StagedOutcome::Next { summary, .. } => Some(summary),
+            StagedOutcome::Removed { .. } => None,
+        }
+    }
+
+    /// The epoch authenticator of the epoch the commit leads to (`None` if it removes this
+    /// member).
+    pub fn epoch_authenticator(&self) -> Option<&Secret> {
+        match &self.outcome {
+            StagedOutcome::Next { next, .. } => Some(&next.secrets.epoch_authenticator),
+            StagedOutcome::Removed { .. } => None,
+        }
+    }
+}
+
 /// Everything a commit changes, computed and checked, not yet applied.
 struct NextEpoch<S: CipherSuite> {
     context: GroupContext,
@@ -579,7 +628,7 @@ impl<S: CipherSuite> Group<S> {
             ))?;
         let own_leaf = LeafIndex(own_leaf as u32);
         let context = joined.group_info.group_context.clone();
-        let (public_tree, members) = Self::import_tree(&context.group_id, ratchet_tree)?;
+        let (public_tree, members) = Self::import_tree(&context.group_id, ratchet_tree, true)?;
         let tree = ArtMember::join(public_tree, own_leaf, &leaf_secret)?;
         let hashes = TreeHashes::compute::<S>(&CurrentView {
             tree: tree.tree(),
@@ -618,6 +667,7 @@ impl<S: CipherSuite> Group<S> {
     fn import_tree(
         group_id: &[u8],
         tree: ArtRatchetTree,
+        verify_signatures: bool,
     ) -> Result<(PublicTree<S>, Members<S>), GroupError> {
         if tree.leaf_nodes.len() != tree.leaf_kinds.len() {
             return Err(GroupError::InvalidWelcome(
@@ -631,7 +681,9 @@ impl<S: CipherSuite> Group<S> {
                 ));
             }
         }
-        verify_leaf_nodes::<S>(group_id, &tree.leaf_nodes)?;
+        if verify_signatures {
+            verify_leaf_nodes::<S>(group_id, &tree.leaf_nodes)?;
+        }
         let public_tree = PublicTree::<S>::from_parts(tree.leaf_kinds, &tree.keys)?;
         let members = tree
             .leaf_nodes
@@ -1112,16 +1164,49 @@ impl<S: CipherSuite> Group<S> {
     pub fn process_message(&mut self, message: &[u8]) -> Result<Received, GroupError> {
         self.check_active()?;
         match MlsMessage::<ArtCommit>::decode_exact(message)? {
-            MlsMessage::PublicMessage(message) => self.process_commit(&message),
+            MlsMessage::PublicMessage(message) => {
+                let staged = self.stage_public(&message)?;
+                self.merge_staged_commit(staged)
+            }
             MlsMessage::PrivateMessage(message) => self.process_private(&message),
             _ => Err(GroupError::Unsupported("not a group message")),
         }
     }
 
-    fn process_commit(
-        &mut self,
+    /// Checks a received commit for the current epoch and computes the epoch it leads to,
+    /// without changing the group (so an application can look at it first); apply it with
+    /// [`Group::merge_staged_commit`]. [`Group::process_message`] does both.
+    pub fn stage_commit(&self, message: &[u8]) -> Result<StagedCommit<S>, GroupError> {
+        self.check_active()?;
+        match MlsMessage::<ArtCommit>::decode_exact(message)? {
+            MlsMessage::PublicMessage(message) => self.stage_public(&message),
+            _ => Err(GroupError::Unsupported("commits travel as PublicMessages")),
+        }
+    }
+
+    /// Applies a commit staged by [`Group::stage_commit`]. Fails, changing nothing, if the
+    /// group moved on since.
+    pub fn merge_staged_commit(&mut self, staged: StagedCommit<S>) -> Result<Received, GroupError> {
+        self.check_active()?;
+        match staged.outcome {
+            StagedOutcome::Removed { by } => {
+                self.removed = true;
+                Ok(Received::Removed { by })
+            }
+            StagedOutcome::Next { next, summary } => {
+                if next.context.epoch != self.context.epoch + 1 {
+                    return Err(GroupError::StalePendingCommit);
+                }
+                self.enter(*next)?;
+                Ok(Received::Commit(summary))
+            }
+        }
+    }
+
+    fn stage_public(
+        &self,
         message: &PublicMessage<ArtCommit>,
-    ) -> Result<Received, GroupError> {
+    ) -> Result<StagedCommit<S>, GroupError> {
         self.check_epoch(&message.content.group_id, message.content.epoch)?;
         let Sender::Member(sender) = message.content.sender else {
             return Err(GroupError::Unsupported("a commit from a non-member"));
@@ -1153,8 +1238,9 @@ impl<S: CipherSuite> Group<S> {
             .iter()
             .any(|change| change.kind == LeafChangeKind::Remove && change.leaf == own_leaf)
         {
-            self.removed = true;
-            return Ok(Received::Removed { by: sender });
+            return Ok(StagedCommit {
+                outcome: StagedOutcome::Removed { by: sender },
+            });
         }
         let staged = self.tree.stage(&commit.tree_change)?;
         let tag = signed
@@ -1163,8 +1249,12 @@ impl<S: CipherSuite> Group<S> {
             .clone()
             .ok_or(GroupError::InvalidCommit("no confirmation tag"))?;
         let (next, summary) = self.next_epoch(staged, &signed, sender, Some(&tag))?;
-        self.enter(next)?;
-        Ok(Received::Commit(summary))
+        Ok(StagedCommit {
+            outcome: StagedOutcome::Next {
+                next: Box::new(next),
+                summary,
+            },
+        })
     }
 
     fn process_private(&mut self, message: &PrivateMessage) -> Result<Received, GroupError> {

@@ -75,8 +75,10 @@ impl<S: CipherSuite> Group<S> {
         Ok(Secret::new(out))
     }
 
-    /// Restores a member from [`Group::to_bytes`]. The tree, the own path and the tree hash
-    /// are checked again; damaged bytes, another format version or another suite are refused.
+    /// Restores a member from [`Group::to_bytes`]. The tree's shape and keys, the own path and
+    /// the tree hash are checked again (the hash covers every LeafNode, whose signatures were
+    /// checked when they arrived); damaged bytes, another format version or another suite are
+    /// refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, GroupError> {
         let mut reader = Reader::new(bytes);
         if reader.read_bytes(MAGIC.len())? != MAGIC {
@@ -108,7 +110,7 @@ impl<S: CipherSuite> Group<S> {
         };
         reader.finish()?;
 
-        let (public_tree, members) = Self::import_tree(&context.group_id, ratchet_tree)?;
+        let (public_tree, members) = Self::import_tree(&context.group_id, ratchet_tree, false)?;
         let tree = ArtMember::restore(
             public_tree,
             own_leaf,
