@@ -63,6 +63,29 @@ fn print_suites() {
     }
 }
 
+/// The suite (by name or id) and backend (by name, or the first that serves the suite) a user
+/// asked for, with errors that list what is known.
+pub(crate) fn pick(suite: &str, backend: Option<&str>) -> Result<(SuiteId, &'static str), String> {
+    let suite = parse_suite(suite)?;
+    let serving = artmls_conformance::backends_for(suite);
+    let backend = match backend {
+        None => *serving
+            .first()
+            .ok_or_else(|| format!("no backend serves {suite}"))?,
+        Some(name) => {
+            let entry = artmls_conformance::find_backend(name).map_err(|e| e.to_string())?;
+            if !entry.serves(suite) {
+                return Err(format!(
+                    "backend '{name}' does not serve {suite}; backends that do: {}",
+                    serving.join(", ")
+                ));
+            }
+            entry.name
+        }
+    };
+    Ok((suite, backend))
+}
+
 /// Parses a suite given by name or id, listing the known ones when it is unknown.
 pub(crate) fn parse_suite(text: &str) -> Result<SuiteId, String> {
     SuiteId::parse(text).ok_or_else(|| {

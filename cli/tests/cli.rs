@@ -1,0 +1,163 @@
+//! The `artmls` binary driven as a user drives it.
+
+use assert_cmd::Command;
+
+fn artmls() -> Command {
+    Command::cargo_bin("artmls").expect("the artmls binary is built")
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = artmls().args(args).output().expect("runs");
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+#[test]
+fn suites_lists_every_suite_with_its_backends() {
+    let out = stdout_of(&["suites"]);
+    for (id, name, backends) in [
+        (
+            "0xf001",
+            "ART_128_X25519_AES128GCM_SHA256_Ed25519",
+            "dalek, ring, aws-lc",
+        ),
+        (
+            "0xf002",
+            "ART_128_P256_AES128GCM_SHA256_P256",
+            "p256, ring, aws-lc",
+        ),
+        (
+            "0xf003",
+            "ART_128_X25519_CHACHA20POLY1305_SHA256_Ed25519",
+            "dalek, ring, aws-lc",
+        ),
+    ] {
+        let line = out
+            .lines()
+            .find(|line| line.starts_with(id))
+            .unwrap_or_else(|| panic!("no {id} in {out}"));
+        assert!(line.contains(name) && line.ends_with(backends), "{line}");
+    }
+}
+
+#[test]
+fn demo_runs_a_group_and_reports_every_operation() {
+    let out = stdout_of(&[
+        "demo",
+        "--members",
+        "24",
+        "--ops",
+        "30",
+        "--seed",
+        "7",
+        "--quiet",
+    ]);
+    for operation in [
+        "create", "join", "update", "add", "remove", "message", "process",
+    ] {
+        assert!(
+            out.lines().any(|line| line.starts_with(operation)),
+            "no {operation} row in {out}"
+        );
+    }
+    assert!(
+        out.contains("agreed on the epoch authenticator after every step"),
+        "{out}"
+    );
+}
+
+#[test]
+fn demo_with_a_seed_is_deterministic() {
+    let last = |args: &[&str]| {
+        stdout_of(args)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let args = [
+        "demo",
+        "--members",
+        "12",
+        "--ops",
+        "20",
+        "--seed",
+        "11",
+        "--quiet",
+        "--suite",
+        "0xF003",
+    ];
+    assert_eq!(last(&args), last(&args));
+    let other = [
+        "demo",
+        "--members",
+        "12",
+        "--ops",
+        "20",
+        "--seed",
+        "12",
+        "--quiet",
+        "--suite",
+        "0xF003",
+    ];
+    assert!(last(&other).contains("agreed"));
+}
+
+#[test]
+fn demo_runs_on_every_backend_of_a_suite() {
+    for backend in ["p256", "ring", "aws-lc"] {
+        let out = stdout_of(&[
+            "demo",
+            "--members",
+            "8",
+            "--ops",
+            "8",
+            "--quiet",
+            "--suite",
+            "P256_AES128GCM_SHA256_P256",
+            "--backend",
+            backend,
+        ]);
+        assert!(out.contains(&format!("backend {backend}")), "{out}");
+        assert!(out.contains("agreed"), "{out}");
+    }
+}
+
+#[test]
+fn an_unknown_suite_is_an_error_that_lists_the_known_ones() {
+    let output = artmls()
+        .args(["demo", "--suite", "0xF009"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown suite '0xF009'"), "{stderr}");
+    assert!(
+        stderr.contains("ART_128_P256_AES128GCM_SHA256_P256"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_backend_that_does_not_serve_the_suite_is_an_error() {
+    let output = artmls()
+        .args(["demo", "--suite", "0xF002", "--backend", "dalek"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("does not serve") && stderr.contains("p256, ring, aws-lc"),
+        "{stderr}"
+    );
+    let output = artmls()
+        .args(["demo", "--backend", "openssl"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("dalek"));
+}
