@@ -2,9 +2,12 @@
 //!
 //! - `artmls demo`: simulates a group end to end and shows what each operation costs.
 //! - `artmls suites`: every cipher suite and the backends that serve it.
+//! - `artmls conformance`: the shared conformance suite and the vector files, per suite and
+//!   backend.
 
 #![forbid(unsafe_code)]
 
+mod conformance;
 mod demo;
 
 use std::process::ExitCode;
@@ -30,12 +33,15 @@ enum Command {
     Demo(demo::DemoArgs),
     /// List every cipher suite with the backends that serve it.
     Suites,
+    /// Run the shared conformance suite and every vector file found, per suite and backend.
+    Conformance(conformance::ConformanceArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
+        Command::Conformance(args) => conformance::run(&args),
         Command::Suites => {
             print_suites();
             Ok(())

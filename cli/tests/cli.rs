@@ -161,3 +161,55 @@ fn a_backend_that_does_not_serve_the_suite_is_an_error() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("dalek"));
 }
+
+#[test]
+fn conformance_runs_the_shared_suite_and_the_vectors_for_a_suite_and_backend() {
+    let vectors = std::env::var("ARTMLS_VECTORS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors").to_string()
+    });
+    if !std::path::Path::new(&vectors).exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "vectors missing in CI: {vectors}"
+        );
+        eprintln!("skipping: no vectors at {vectors}");
+        return;
+    }
+    let out = stdout_of(&[
+        "conformance",
+        "--suite",
+        "0xF003",
+        "--backend",
+        "ring",
+        "--vectors",
+        &vectors,
+    ]);
+    let row = out
+        .lines()
+        .find(|line| line.starts_with("0xf003"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let columns: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(columns[1], "ring");
+    assert_eq!(columns[2], "7/7", "{row}");
+    assert!(columns[3].parse::<usize>().unwrap() > 100, "{row}");
+    assert_eq!(columns[4], "0", "{row}");
+    assert!(out.contains(" 0 failed"), "{out}");
+    // An empty folder has no vectors: that is an error.
+    let empty = std::env::temp_dir().join(format!("artmls-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let output = artmls()
+        .args([
+            "conformance",
+            "--suite",
+            "0xF003",
+            "--backend",
+            "ring",
+            "--vectors",
+        ])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    std::fs::remove_dir_all(&empty).unwrap();
+}
