@@ -19,6 +19,16 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+#[cfg(feature = "peers")]
+#[path = "peers/mls_rs.rs"]
+mod mls_rs_peer;
+#[cfg(feature = "peers")]
+#[path = "peers/openmls.rs"]
+mod openmls_peer;
+#[cfg(feature = "peers")]
+#[path = "peers/common.rs"]
+mod peers_common;
+
 fn sizes() -> Vec<usize> {
     let max = std::env::var("ARTMLS_BENCH_GROUP_MAX")
         .ok()
@@ -221,6 +231,11 @@ fn groups(c: &mut Criterion) {
                 suite,
             },
         );
+    }
+    #[cfg(feature = "peers")]
+    {
+        mls_rs_peer::register(c);
+        openmls_peer::register(c);
     }
 }
 

@@ -169,6 +169,52 @@ fn tree_table(estimates: &Estimates) {
     }
 }
 
+fn group_table(estimates: &Estimates) {
+    let ops = [
+        ("group_update_commit", "update commit"),
+        ("group_update_process", "process update"),
+        ("group_add_one", "add one"),
+        ("group_remove_one", "remove one"),
+        ("group_create", "create n"),
+        ("group_join", "join"),
+        ("group_message_1KiB", "1 KiB message"),
+    ];
+    let mut labels: Vec<String> = estimates
+        .keys()
+        .filter(|(group, _, parameter)| group == "group_update_commit" && parameter.is_some())
+        .map(|(_, function, _)| function.clone())
+        .collect();
+    labels.dedup();
+    if labels.is_empty() {
+        return;
+    }
+    let mut sizes: Vec<u64> = estimates
+        .keys()
+        .filter(|(group, _, _)| group == "group_update_commit")
+        .filter_map(|(_, _, parameter)| *parameter)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for n in sizes {
+        println!("## Group operations at n = {n}\n");
+        let header: Vec<&str> = ops.iter().map(|(_, title)| *title).collect();
+        println!("| backend/suite | {} |", header.join(" | "));
+        println!("|---|{}", "---|".repeat(ops.len()));
+        for label in &labels {
+            let cells: Vec<String> = ops
+                .iter()
+                .map(|(group, _)| {
+                    estimates
+                        .get(&(group.to_string(), label.clone(), Some(n)))
+                        .map_or("-".into(), |ns| show(*ns))
+                })
+                .collect();
+            println!("| {label} | {} |", cells.join(" | "));
+        }
+        println!();
+    }
+}
+
 fn main() {
     let dir = std::env::args()
         .nth(1)
@@ -188,4 +234,5 @@ fn main() {
     }
     primitives_table(&estimates);
     tree_table(&estimates);
+    group_table(&estimates);
 }

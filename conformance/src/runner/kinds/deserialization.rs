@@ -1,11 +1,11 @@
 //! `deserialization`: the RFC 9420 variable-length integer that prefixes `opaque data<V>`.
 //!
 //! Each case gives a header and the length it encodes. The header must decode (with
-//! `tls_codec`, the codec the library uses) to that length using all of its bytes, and the
+//! `artmls::codec`, the library's checked codec) to that length using all of its bytes, and the
 //! length must encode to exactly that header (so the header is the minimal encoding).
 
+use artmls::codec::{Reader, write_varint};
 use serde::Deserialize;
-use tls_codec::vlen;
 
 use crate::runner::FileRun;
 use crate::runner::common::{CheckResult, expect_bytes, unhex};
@@ -30,21 +30,23 @@ fn check(case: &Case) -> CheckResult {
     let length = usize::try_from(case.length)
         .map_err(|_| format!("length {} does not fit in usize", case.length))?;
 
-    let mut reader = header.as_slice();
-    let (decoded, header_len) = vlen::read_length(&mut reader)
-        .map_err(|error| format!("decoding header {}: {error:?}", hex::encode(&header)))?;
+    let mut reader = Reader::new(&header);
+    let decoded = reader
+        .read_varint()
+        .map_err(|error| format!("decoding header {}: {error}", hex::encode(&header)))?;
     if decoded != length {
         return Err(format!("header decodes to {decoded}, expected {length}"));
     }
-    if header_len != header.len() || !reader.is_empty() {
+    if !reader.is_empty() {
         return Err(format!(
-            "decoding used {header_len} of the header's {} bytes",
+            "decoding left {} of the header's {} bytes",
+            reader.remaining().len(),
             header.len()
         ));
     }
 
     let mut encoded = Vec::new();
-    vlen::write_length(&mut encoded, length)
-        .map_err(|error| format!("encoding length {length}: {error:?}"))?;
+    write_varint(&mut encoded, length)
+        .map_err(|error| format!("encoding length {length}: {error}"))?;
     expect_bytes("encoded header", &encoded, &header)
 }
