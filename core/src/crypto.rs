@@ -197,6 +197,28 @@ pub trait Hpke: 'static {
         rng: &mut R,
     ) -> Result<HpkeCiphertext, CryptoError>;
 
+    /// SealBase to each of `recipients`, with one `info` and `aad` and the matching plaintext.
+    /// Recipient `i` gets the ephemeral key of the `i`-th `Nsk` bytes drawn from `rng`, so the
+    /// result equals `seal_base` called in order. Implementations may share the work that does
+    /// not depend on the recipient (HPKE hashes `info` once per key schedule; a Welcome's
+    /// `info` is the whole encrypted GroupInfo).
+    fn seal_base_many<R: CryptoRng + ?Sized>(
+        recipients: &[&[u8]],
+        info: &[u8],
+        aad: &[u8],
+        plaintexts: &[&[u8]],
+        rng: &mut R,
+    ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
+        if recipients.len() != plaintexts.len() {
+            return Err(CryptoError::Hpke("one plaintext per recipient"));
+        }
+        recipients
+            .iter()
+            .zip(plaintexts)
+            .map(|(recipient, plaintext)| Self::seal_base(recipient, info, aad, plaintext, rng))
+            .collect()
+    }
+
     /// OpenBase(enc, skR, info, aad, ct).
     fn open_base(
         private_key: &[u8],

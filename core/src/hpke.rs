@@ -330,22 +330,37 @@ impl<D: DhGroup, K: Kdf, A: Aead> DhKemHpke<D, K, A> {
         {
             return Err(CryptoError::Hpke("inconsistent PSK inputs for the mode"));
         }
+        let context = Self::schedule_context(input.mode, input.psk_id, input.info);
+        Self::key_schedule_from_context(shared_secret, input.psk, &context)
+    }
+
+    /// `mode || psk_id_hash || info_hash`: the part of the key schedule that does not depend on
+    /// the shared secret, so a sender sealing to many recipients with one `info` hashes it once.
+    fn schedule_context(mode: Mode, psk_id: &[u8], info: &[u8]) -> Vec<u8> {
         let suite_id = Self::suite_id();
-        let psk_id_hash = labeled_extract::<K>(&suite_id, &[], b"psk_id_hash", input.psk_id);
-        let info_hash = labeled_extract::<K>(&suite_id, &[], b"info_hash", input.info);
+        let psk_id_hash = labeled_extract::<K>(&suite_id, &[], b"psk_id_hash", psk_id);
+        let info_hash = labeled_extract::<K>(&suite_id, &[], b"info_hash", info);
         let mut context = Vec::with_capacity(1 + 2 * K::HASH_LEN);
-        context.push(input.mode as u8);
+        context.push(mode as u8);
         context.extend_from_slice(psk_id_hash.as_bytes());
         context.extend_from_slice(info_hash.as_bytes());
-        let secret =
-            labeled_extract::<K>(&suite_id, shared_secret.as_bytes(), b"secret", input.psk);
+        context
+    }
+
+    fn key_schedule_from_context(
+        shared_secret: &Secret,
+        psk: &[u8],
+        context: &[u8],
+    ) -> Result<Context<K, A>, CryptoError> {
+        let suite_id = Self::suite_id();
+        let secret = labeled_extract::<K>(&suite_id, shared_secret.as_bytes(), b"secret", psk);
         Ok(Context {
-            key: labeled_expand::<K>(&suite_id, secret.as_bytes(), b"key", &context, A::KEY_LEN)?,
+            key: labeled_expand::<K>(&suite_id, secret.as_bytes(), b"key", context, A::KEY_LEN)?,
             base_nonce: labeled_expand::<K>(
                 &suite_id,
                 secret.as_bytes(),
                 b"base_nonce",
-                &context,
+                context,
                 A::NONCE_LEN,
             )?
             .as_bytes()
@@ -354,7 +369,7 @@ impl<D: DhGroup, K: Kdf, A: Aead> DhKemHpke<D, K, A> {
                 &suite_id,
                 secret.as_bytes(),
                 b"exp",
-                &context,
+                context,
                 K::HASH_LEN,
             )?,
             suite_id,
@@ -433,6 +448,37 @@ impl<D: DhGroup, K: Kdf, A: Aead> Hpke for DhKemHpke<D, K, A> {
             kem_output,
             ciphertext,
         })
+    }
+
+    fn seal_base_many<R: CryptoRng + ?Sized>(
+        recipients: &[&[u8]],
+        info: &[u8],
+        aad: &[u8],
+        plaintexts: &[&[u8]],
+        rng: &mut R,
+    ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
+        if recipients.len() != plaintexts.len() {
+            return Err(CryptoError::Hpke("one plaintext per recipient"));
+        }
+        // The key schedule's context hashes `info`: once for all recipients.
+        let context = Self::schedule_context(Mode::Base, &[], info);
+        let mut ikm_e = Secret::zero(D::PRIVATE_KEY_LEN);
+        recipients
+            .iter()
+            .zip(plaintexts)
+            .map(|(recipient, plaintext)| {
+                let recipient = D::public_key_from_bytes(recipient)?;
+                rng.fill_bytes(ikm_e.as_mut_bytes());
+                let (shared_secret, kem_output) =
+                    DhKem::<D, K>::encap(&recipient, ikm_e.as_bytes())?;
+                let mut context = Self::key_schedule_from_context(&shared_secret, &[], &context)?;
+                let ciphertext = context.seal(aad, plaintext)?;
+                Ok(HpkeCiphertext {
+                    kem_output,
+                    ciphertext,
+                })
+            })
+            .collect()
     }
 
     fn open_base(

@@ -109,6 +109,20 @@ pub fn encrypt_with_label<S: CipherSuite, R: CryptoRng + ?Sized>(
     S::Hpke::seal_base(public_key, &info, &[], plaintext, rng)
 }
 
+/// `EncryptWithLabel` of one label and context to many public keys (a Welcome's newcomers):
+/// the result equals calling [`encrypt_with_label`] in order, with the context encoded and
+/// hashed once.
+pub fn encrypt_with_label_many<S: CipherSuite, R: CryptoRng + ?Sized>(
+    public_keys: &[&[u8]],
+    label: &str,
+    context: &[u8],
+    plaintexts: &[&[u8]],
+    rng: &mut R,
+) -> Result<Vec<HpkeCiphertext>, CryptoError> {
+    let info = encrypt_context(label, context)?;
+    S::Hpke::seal_base_many(public_keys, &info, &[], plaintexts, rng)
+}
+
 /// `DecryptWithLabel(private_key, label, context, kem_output, ciphertext)`.
 pub fn decrypt_with_label<S: CipherSuite>(
     private_key: &[u8],

@@ -21,7 +21,7 @@ use crate::error::CryptoError;
 use crate::key_schedule::{
     EpochSecrets, KeyScheduleError, psk_secret, welcome_key_nonce, welcome_secret,
 };
-use crate::labels::{decrypt_with_label, encrypt_with_label};
+use crate::labels::{decrypt_with_label, encrypt_with_label_many};
 use crate::messages::{
     EncryptedGroupSecrets, GroupInfo, GroupSecrets, KeyPackage, MessageError, PathSecret,
     PreSharedKeyId, Welcome,
@@ -105,7 +105,7 @@ pub fn seal_welcome<S: CipherSuite, R: CryptoRng + ?Sized>(
         &group_info.encode_to_vec()?,
     )?;
     let psk_ids: Vec<PreSharedKeyId> = psks.iter().map(|(id, _)| id.clone()).collect();
-    let mut secrets = Vec::with_capacity(new_members.len());
+    let mut plaintexts = Vec::with_capacity(new_members.len());
     for member in new_members {
         if member.key_package.cipher_suite != cipher_suite {
             return Err(WelcomeError::SuiteMismatch {
@@ -122,14 +122,24 @@ pub fn seal_welcome<S: CipherSuite, R: CryptoRng + ?Sized>(
                 .map(|path_secret| PathSecret { path_secret }),
             psks: psk_ids.clone(),
         };
-        let plaintext = Secret::new(group_secrets.encode_to_vec()?);
-        let encrypted_group_secrets = encrypt_with_label::<S, R>(
-            &member.key_package.init_key,
-            "Welcome",
-            &encrypted_group_info,
-            plaintext.as_bytes(),
-            rng,
-        )?;
+        plaintexts.push(Secret::new(group_secrets.encode_to_vec()?));
+    }
+    // Every newcomer's GroupSecrets is sealed with the encrypted GroupInfo as context, which
+    // the HPKE key schedule hashes: sealing them together hashes it once, not once each.
+    let init_keys: Vec<&[u8]> = new_members
+        .iter()
+        .map(|member| member.key_package.init_key.as_slice())
+        .collect();
+    let plaintext_refs: Vec<&[u8]> = plaintexts.iter().map(Secret::as_bytes).collect();
+    let sealed = encrypt_with_label_many::<S, R>(
+        &init_keys,
+        "Welcome",
+        &encrypted_group_info,
+        &plaintext_refs,
+        rng,
+    )?;
+    let mut secrets = Vec::with_capacity(new_members.len());
+    for (member, encrypted_group_secrets) in new_members.iter().zip(sealed) {
         secrets.push(EncryptedGroupSecrets {
             new_member: member.key_package.reference::<S>()?,
             encrypted_group_secrets,
