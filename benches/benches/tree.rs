@@ -2,9 +2,10 @@
 //!
 //! `cargo bench -p artmls-benches --bench tree` runs n = 2^4 ... 2^16; set
 //! `ARTMLS_BENCH_MAX_LOG=20` for the long run up to 2^20 (minutes per backend), or a smaller
-//! value for a quick look. Groups: `tree_update_sender`, `tree_update_receiver` (averaged over
-//! 16 random receivers), `tree_add_one`, `tree_remove_one`, `tree_build` (one commit that adds
-//! n-1 members), and the baselines `tree_dh` and `tree_derive_key_pair` measured in the same
+//! value for a quick look; `ARTMLS_BENCH_MIN_LOG` starts above 2^4. Groups:
+//! `tree_update_sender`, `tree_update_receiver` (averaged over 16 random receivers),
+//! `tree_add_one`, `tree_remove_one`, `tree_build` (one commit that adds n-1 members), and the
+//! baselines `tree_dh` and `tree_derive_key_pair` measured in the same
 //! run. `cargo run -p artmls-benches --bin report` prints the table and ratios.
 
 use std::hint::black_box;
@@ -25,6 +26,15 @@ fn max_log() -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(16)
+        .clamp(4, 24)
+}
+
+/// The smallest size (log2) to run, so a run can extend an earlier one (default 4).
+fn min_log() -> u32 {
+    std::env::var("ARTMLS_BENCH_MIN_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4)
         .clamp(4, 24)
 }
 
@@ -65,7 +75,7 @@ impl SuiteVisitor for TreeBench<'_> {
                 b.iter(|| S::Dh::derive_key_pair::<S::Kdf>(black_box(&[5u8; 32])))
             });
 
-        for log in 4..=max_log() {
+        for log in min_log()..=max_log() {
             let n = 1u32 << log;
             let (creator, mut members) = group_of::<S>(n, &mut rng);
             let sender = members.remove(0);
