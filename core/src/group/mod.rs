@@ -470,29 +470,32 @@ fn fresh_secret<S: CipherSuite, R: CryptoRng + ?Sized>(rng: &mut R) -> Secret {
     secret
 }
 
-/// Checks the LeafNodes of a tree on both cores: each member's signature, for its source.
+/// Checks every member's LeafNode signature (for its source), on both cores when there are
+/// many, with the verifying keys already parsed into `members`.
 fn verify_leaf_nodes<S: CipherSuite>(
     group_id: &[u8],
-    leaf_nodes: &[Option<LeafNode>],
+    members: &[Option<Member<S>>],
 ) -> Result<(), GroupError> {
-    let check = |chunk: &[Option<LeafNode>], first: usize| -> Result<(), GroupError> {
-        for (offset, leaf_node) in chunk.iter().enumerate() {
-            if let Some(leaf_node) = leaf_node {
+    let check = |chunk: &[Option<Member<S>>], first: usize| -> Result<(), GroupError> {
+        for (offset, member) in chunk.iter().enumerate() {
+            if let Some(member) = member {
                 let leaf = LeafIndex((first + offset) as u32);
-                let group = match leaf_node.leaf_node_source {
+                let group = match member.leaf_node.leaf_node_source {
                     LeafNodeSource::KeyPackage(_) => None,
                     _ => Some((group_id, leaf)),
                 };
-                leaf_node.verify::<S>(group)?;
+                member
+                    .leaf_node
+                    .verify_with_key::<S>(&member.verifying_key, group)?;
             }
         }
         Ok(())
     };
-    let half = leaf_nodes.len() / 2;
+    let half = members.len() / 2;
     if half < 32 {
-        return check(leaf_nodes, 0);
+        return check(members, 0);
     }
-    let (left, right) = leaf_nodes.split_at(half);
+    let (left, right) = members.split_at(half);
     std::thread::scope(|scope| {
         let other = scope.spawn(|| check(right, half));
         let mine = check(left, 0);
@@ -681,15 +684,15 @@ impl<S: CipherSuite> Group<S> {
                 ));
             }
         }
-        if verify_signatures {
-            verify_leaf_nodes::<S>(group_id, &tree.leaf_nodes)?;
-        }
         let public_tree = PublicTree::<S>::from_parts(tree.leaf_kinds, &tree.keys)?;
         let members = tree
             .leaf_nodes
             .into_iter()
             .map(|leaf_node| leaf_node.map(Member::new).transpose())
             .collect::<Result<Vec<_>, _>>()?;
+        if verify_signatures {
+            verify_leaf_nodes::<S>(group_id, &members)?;
+        }
         Ok((public_tree, members))
     }
 
@@ -978,8 +981,10 @@ impl<S: CipherSuite> Group<S> {
                             "the LeafNode does not match the new leaf key",
                         ));
                     }
-                    leaf_node.verify::<S>(Some((group_id, sender)))?;
-                    member_changes.insert(change.leaf, Some(Member::new(leaf_node.clone())?));
+                    let member = Member::new(leaf_node.clone())?;
+                    leaf_node
+                        .verify_with_key::<S>(&member.verifying_key, Some((group_id, sender)))?;
+                    member_changes.insert(change.leaf, Some(member));
                     summary.updated = true;
                 }
                 LeafChangeKind::Add => {

@@ -171,8 +171,18 @@ impl LeafNode {
     ) -> Result<(), MessageError> {
         let key = S::Signature::verifying_key_from_bytes(&self.signature_key)
             .map_err(MessageError::InvalidSignatureKey)?;
+        self.verify_with_key::<S>(&key, group)
+    }
+
+    /// Verifies `signature` under `key`, the already parsed `signature_key` (so a caller that
+    /// keeps the parsed key does not parse it twice).
+    pub fn verify_with_key<S: CipherSuite>(
+        &self,
+        key: &<S::Signature as Signature>::VerifyingKey,
+        group: Option<(&[u8], LeafIndex)>,
+    ) -> Result<(), MessageError> {
         let tbs = self.to_be_signed(group)?;
-        verify_with_label::<S>(&key, "LeafNodeTBS", &tbs, &self.signature)
+        verify_with_label::<S>(key, "LeafNodeTBS", &tbs, &self.signature)
             .map_err(MessageError::InvalidSignature)
     }
 }
