@@ -4,9 +4,11 @@
 //! - `artmls suites`: every cipher suite and the backends that serve it.
 //! - `artmls conformance`: the shared conformance suite and the vector files, per suite and
 //!   backend.
+//! - `artmls bench`: primitive and tree costs per backend, side by side, with a plot.
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod conformance;
 mod demo;
 
@@ -35,6 +37,8 @@ enum Command {
     Suites,
     /// Run the shared conformance suite and every vector file found, per suite and backend.
     Conformance(conformance::ConformanceArgs),
+    /// Primitive and tree costs of every backend side by side, and a plot against group size.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Conformance(args) => conformance::run(&args),
+        Command::Bench(args) => bench::run(&args),
         Command::Suites => {
             print_suites();
             Ok(())
