@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 
 use crate::art_tree::LeafKind;
-use crate::codec::{CodecError, Encode};
+use crate::codec::{CodecError, Encode, write_varint};
 use crate::crypto::Hash;
 use crate::messages::LeafNode;
 use crate::suite::CipherSuite;
@@ -59,37 +59,58 @@ impl TreeHashUpdate {
     }
 }
 
+/// `opaque bytes<V>`.
+fn opaque(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), CodecError> {
+    write_varint(out, bytes.len())?;
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// `optional<opaque bytes<V>>`.
+fn optional_opaque(out: &mut Vec<u8>, bytes: Option<&[u8]>) -> Result<(), CodecError> {
+    match bytes {
+        Some(bytes) => {
+            out.push(1);
+            opaque(out, bytes)
+        }
+        None => {
+            out.push(0);
+            Ok(())
+        }
+    }
+}
+
 fn node_hash<S: CipherSuite>(
     view: &impl TreeView,
     node: NodeIndex,
     child_hash: impl Fn(NodeIndex) -> Option<Vec<u8>>,
 ) -> Result<Vec<u8>, CodecError> {
+    // The node's parts are written straight from the view: no copy of a key or LeafNode.
     let mut input = Vec::with_capacity(128);
     if let Some(leaf) = node.leaf() {
-        let key = view.public_key(node).map(<[u8]>::to_vec);
+        let key = view.public_key(node);
         match view.leaf_kind(leaf) {
             LeafKind::Tombstone => {
                 input.push(TOMBSTONE);
                 leaf.0.encode(&mut input)?;
-                key.unwrap_or_default().encode(&mut input)?;
+                opaque(&mut input, key.unwrap_or_default())?;
             }
             kind => {
                 input.push(LEAF);
                 leaf.0.encode(&mut input)?;
-                key.encode(&mut input)?;
-                let leaf_node = if kind == LeafKind::Member {
-                    view.leaf_node(leaf)
-                } else {
-                    None
-                };
-                leaf_node.cloned().encode(&mut input)?;
+                optional_opaque(&mut input, key)?;
+                match view.leaf_node(leaf).filter(|_| kind == LeafKind::Member) {
+                    Some(leaf_node) => {
+                        input.push(1);
+                        leaf_node.encode(&mut input)?;
+                    }
+                    None => input.push(0),
+                }
             }
         }
     } else {
         input.push(PARENT);
-        view.public_key(node)
-            .map(<[u8]>::to_vec)
-            .encode(&mut input)?;
+        optional_opaque(&mut input, view.public_key(node))?;
         let (left, right) = node.left().zip(node.right()).unwrap_or((node, node));
         child_hash(left).unwrap_or_default().encode(&mut input)?;
         child_hash(right).unwrap_or_default().encode(&mut input)?;
