@@ -5,12 +5,14 @@
 //! - `artmls conformance`: the shared conformance suite and the vector files, per suite and
 //!   backend.
 //! - `artmls bench`: primitive and tree costs per backend, side by side, with a plot.
+//! - `artmls transcript`: a fixed scenario as deterministic JSON, identical across backends.
 
 #![forbid(unsafe_code)]
 
 mod bench;
 mod conformance;
 mod demo;
+mod transcript;
 
 use std::process::ExitCode;
 
@@ -39,6 +41,9 @@ enum Command {
     Conformance(conformance::ConformanceArgs),
     /// Primitive and tree costs of every backend side by side, and a plot against group size.
     Bench(bench::BenchArgs),
+    /// Print a fixed scenario as JSON: every message's bytes and every epoch's authenticator.
+    /// Backends that serve the same suite print the same bytes for the same seed.
+    Transcript(transcript::TranscriptArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Conformance(args) => conformance::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Transcript(args) => transcript::run(&args),
         Command::Suites => {
             print_suites();
             Ok(())

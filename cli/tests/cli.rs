@@ -242,3 +242,158 @@ fn bench_quick_prints_every_backend_side_by_side_and_plots() {
     );
     std::fs::remove_file(&plot).unwrap();
 }
+
+/// The transcript of `suite` printed by `backend` for `seed`.
+fn transcript(suite: &str, backend: &str, seed: u64) -> String {
+    stdout_of(&[
+        "transcript",
+        "--suite",
+        suite,
+        "--backend",
+        backend,
+        "--seed",
+        &seed.to_string(),
+    ])
+}
+
+fn bytes(value: &serde_json::Value) -> Vec<u8> {
+    hex::decode(value.as_str().expect("a hex string")).expect("valid hex")
+}
+
+#[test]
+fn transcripts_of_backends_that_serve_a_suite_are_byte_identical() {
+    for suite in artmls::SuiteId::ALL {
+        let id = format!("{:#06x}", suite.0);
+        let backends = artmls_conformance::backends_for(suite);
+        assert!(backends.len() >= 2, "{id} has a single backend");
+        let first = transcript(&id, backends[0], 11);
+        for backend in &backends[1..] {
+            let other = transcript(&id, backend, 11);
+            if other != first {
+                let line = first
+                    .lines()
+                    .zip(other.lines())
+                    .position(|(a, b)| a != b)
+                    .map_or(0, |n| n + 1);
+                panic!(
+                    "{id}: {} and {backend} part at line {line} of the transcript",
+                    backends[0]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_transcript_holds_every_message_and_every_epoch_of_the_scenario() {
+    use artmls::codec::Decode;
+    use artmls::group::ArtCommit;
+    use artmls::messages::MlsMessage;
+
+    for suite in artmls::SuiteId::ALL {
+        let id = format!("{:#06x}", suite.0);
+        let backend = artmls_conformance::backends_for(suite)[0];
+        let json: serde_json::Value =
+            serde_json::from_str(&transcript(&id, backend, 3)).expect("the transcript is JSON");
+        assert_eq!(json["format"], "artmls-transcript-1");
+        assert_eq!(json["suite_id"], id.as_str());
+        assert_eq!(json["seed"], 3);
+        let steps = json["steps"].as_array().expect("steps");
+        let actions: Vec<&str> = steps
+            .iter()
+            .map(|step| step["action"].as_str().expect("an action"))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "create", "add", "update", "message", "update", "add", "update", "remove",
+                "update", "message"
+            ]
+        );
+        let mut authenticators = std::collections::HashSet::new();
+        let mut epoch = 0;
+        for step in steps {
+            let action = step["action"].as_str().expect("an action");
+            let commits = !matches!(action, "create" | "message");
+            if commits {
+                epoch += 1;
+            }
+            assert_eq!(step["epoch"], epoch, "{id} step {}", step["step"]);
+            let authenticator = bytes(&step["epoch_authenticator"]);
+            assert_eq!(authenticator.len(), 32);
+            // A message does not move the epoch; every commit makes a new authenticator.
+            assert_eq!(authenticators.insert(authenticator), action != "message");
+            if action == "create" {
+                continue;
+            }
+            let message = MlsMessage::<ArtCommit>::decode_exact(&bytes(&step["message"]))
+                .unwrap_or_else(|e| panic!("{id} step {}: {e}", step["step"]));
+            match action {
+                "message" => {
+                    assert!(matches!(message, MlsMessage::PrivateMessage(_)));
+                    assert!(
+                        step["plaintext"]
+                            .as_str()
+                            .is_some_and(|t| t.starts_with("hello"))
+                    );
+                }
+                _ => assert!(matches!(message, MlsMessage::PublicMessage(_))),
+            }
+            if action == "add" {
+                let welcome = MlsMessage::<ArtCommit>::decode_exact(&bytes(&step["welcome"]))
+                    .expect("a Welcome");
+                let MlsMessage::Welcome(welcome) = welcome else {
+                    panic!("{id}: the add's welcome is not a Welcome");
+                };
+                let key_packages = step["key_packages"].as_array().expect("key packages");
+                assert_eq!(welcome.secrets.len(), key_packages.len());
+                for entry in key_packages {
+                    let decoded = MlsMessage::<ArtCommit>::decode_exact(&bytes(&entry["bytes"]))
+                        .expect("a KeyPackage");
+                    let MlsMessage::KeyPackage(key_package) = decoded else {
+                        panic!("{id}: not a KeyPackage");
+                    };
+                    assert_eq!(key_package.cipher_suite, suite.0);
+                }
+            }
+        }
+        assert_eq!(epoch, 7);
+        assert_eq!(bytes(&json["exporter"]["secret"]).len(), 32);
+    }
+}
+
+#[test]
+fn a_transcript_is_a_function_of_the_seed() {
+    let once = transcript("0xF001", "dalek", 5);
+    assert_eq!(once, transcript("0xF001", "dalek", 5));
+    let other = transcript("0xF001", "dalek", 6);
+    assert_ne!(once, other);
+    // Another seed gives other keys, so every epoch has another authenticator.
+    let first: serde_json::Value = serde_json::from_str(&once).expect("JSON");
+    let second: serde_json::Value = serde_json::from_str(&other).expect("JSON");
+    for (a, b) in first["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .zip(second["steps"].as_array().expect("steps"))
+    {
+        assert_ne!(a["epoch_authenticator"], b["epoch_authenticator"]);
+    }
+}
+
+#[test]
+fn transcript_errors_name_what_is_known() {
+    let output = artmls()
+        .args(["transcript", "--suite", "0xF002", "--backend", "dalek"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("p256, ring, aws-lc"), "{stderr}");
+    let output = artmls()
+        .args(["transcript", "--suite", "0xF009"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("known suites"));
+}

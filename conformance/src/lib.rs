@@ -21,6 +21,9 @@ pub mod runner;
 pub mod tree_checks;
 mod verify;
 
-pub use registry::{BackendEntry, UnknownBackend, backends, backends_for, find_backend, visit};
+pub use registry::{
+    BackendEntry, UnknownBackend, backends, backends_for, deterministic_substitution, find_backend,
+    visit, visit_deterministic,
+};
 pub use runner::{CaseReport, RunOptions, Status, Summary, run_files};
 pub use verify::{verify_suite, verify_suite_with_rng};

@@ -95,3 +95,55 @@ pub fn visit<V: SuiteVisitor>(backend: &str, suite: SuiteId, visitor: V) -> Opti
         _ => None,
     }
 }
+
+/// ring's suite 0xF002 with ECDSA from the p256 crate, which signs deterministically (RFC 6979).
+type RingP256WithRfc6979Ecdsa = artmls::Composed<
+    artmls_p256::P256,
+    artmls_ring::RingHkdfSha256,
+    artmls_ring::RingSha256,
+    artmls_ring::RingAes128Gcm,
+    artmls_p256::EcdsaP256Sha256,
+    artmls_ring::RingHpkeP256Aes128Gcm,
+    0xF002,
+>;
+
+/// aws-lc's suite 0xF002 with ECDSA from the p256 crate, which signs deterministically (RFC 6979).
+type AwsLcP256WithRfc6979Ecdsa = artmls::Composed<
+    artmls_aws_lc::AwsLcP256,
+    artmls_aws_lc::AwsLcHkdfSha256,
+    artmls_aws_lc::AwsLcSha256,
+    artmls_aws_lc::AwsLcAes128Gcm,
+    artmls_p256::EcdsaP256Sha256,
+    artmls_aws_lc::AwsLcHpkeP256Aes128Gcm,
+    0xF002,
+>;
+
+/// Like [`visit`], but with a suite whose every output is a function of the RNG the caller
+/// passes in, so two backends that serve the same suite produce the same bytes.
+///
+/// Only the signatures of suite 0xF002 need care: *ring* and aws-lc sign ECDSA with nonces of
+/// their own choosing and offer no deterministic (RFC 6979) signing. For that suite, ring and
+/// aws-lc are visited with ECDSA signing *and verification* taken from the p256 crate (which
+/// follows RFC 6979); their DH, HPKE, KDF, hash and AEAD stay their own. The other backends and
+/// suites are visited as [`visit`] does.
+pub fn visit_deterministic<V: SuiteVisitor>(
+    backend: &str,
+    suite: SuiteId,
+    visitor: V,
+) -> Option<V::Output> {
+    if suite != SuiteId::P256_AES128GCM_SHA256_P256 {
+        return visit(backend, suite, visitor);
+    }
+    match backend {
+        name if name == RingBackend::NAME => Some(visitor.visit::<RingP256WithRfc6979Ecdsa>()),
+        name if name == AwsLcBackend::NAME => Some(visitor.visit::<AwsLcP256WithRfc6979Ecdsa>()),
+        _ => visit(backend, suite, visitor),
+    }
+}
+
+/// Whether [`visit_deterministic`] replaces part of `backend`'s suite `suite`, and with what.
+pub fn deterministic_substitution(backend: &str, suite: SuiteId) -> Option<&'static str> {
+    let replaced = suite == SuiteId::P256_AES128GCM_SHA256_P256
+        && (backend == RingBackend::NAME || backend == AwsLcBackend::NAME);
+    replaced.then_some("ECDSA P-256 from the p256 crate (RFC 6979 deterministic signatures)")
+}
