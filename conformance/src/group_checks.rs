@@ -604,3 +604,237 @@ pub fn verify_persistence<S: CipherSuite>(seed: u64) {
         Err(GroupError::InvalidState(_))
     ));
 }
+
+/// A dishonest member forges commits. It holds the epoch's membership key, so every forgery
+/// carries a valid membership tag (and, where the forger can, a valid signature): only the
+/// deeper checks catch it. Each is rejected with its own typed error and leaves the receiver's
+/// state byte for byte as it was; the honest commit then goes through.
+pub fn verify_insider_forgeries<S: CipherSuite>(seed: u64) {
+    use artmls::Signature as _;
+    use artmls::codec::{Decode, Encode};
+    use artmls::framing::{FramingError, protect_public, sign_content};
+    use artmls::group::ArtCommit;
+    use artmls::key_schedule::KeyScheduleError;
+    use artmls::messages::{Content, FramedContent, MessageError, MlsMessage, WireFormat};
+
+    let mut sim = Simulation::<S>::new(seed, 4);
+    for member in 1..4 {
+        sim.update(member);
+    }
+    let insider = 2;
+    let pending = sim.members[insider]
+        .commit_update_with_rng(&mut sim.rng)
+        .expect("update");
+    let Ok(MlsMessage::PublicMessage(genuine)) =
+        MlsMessage::<ArtCommit>::decode_exact(pending.message())
+    else {
+        panic!("a commit is a PublicMessage");
+    };
+    let forger = &sim.members[insider];
+    let context = forger.context().clone();
+    // Signs `content` as the forger, optionally damages the signature, and adds a valid
+    // membership tag.
+    let forge = |content: FramedContent<ArtCommit>, tag: Vec<u8>, damage_signature: bool| {
+        let mut signed = sign_content::<S, ArtCommit>(
+            WireFormat::PublicMessage,
+            content,
+            &context,
+            forger.identity().signing_key(),
+            Some(tag),
+        )
+        .expect("sign");
+        if damage_signature {
+            signed.auth.signature[0] ^= 1;
+        }
+        let message = protect_public::<S, ArtCommit>(signed, &context, forger.membership_key())
+            .expect("membership tag");
+        MlsMessage::<ArtCommit>::PublicMessage(message)
+            .encode_to_vec()
+            .expect("encode")
+    };
+    let genuine_tag = genuine
+        .auth
+        .confirmation_tag
+        .clone()
+        .expect("a commit has a confirmation tag");
+    let with_commit = |change: &dyn Fn(&mut ArtCommit)| {
+        let mut content = genuine.content.clone();
+        let Content::Commit(commit) = &mut content.content else {
+            panic!("not a commit");
+        };
+        change(commit);
+        content
+    };
+    // Another valid public key of the tree, to splice into the path.
+    let stray_key = sim.members[0]
+        .art()
+        .tree()
+        .public_key(LeafIndex(0).node())
+        .expect("leaf 0 has a key")
+        .as_ref()
+        .to_vec();
+
+    let mut wrong_tag = genuine_tag.clone();
+    wrong_tag[0] ^= 1;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "confirmation tag",
+            forge(genuine.content.clone(), wrong_tag, false),
+        ),
+        (
+            "signature",
+            forge(genuine.content.clone(), genuine_tag.clone(), true),
+        ),
+        (
+            "path",
+            forge(
+                with_commit(&|commit| commit.tree_change.parent_keys[0] = stray_key.clone()),
+                genuine_tag.clone(),
+                false,
+            ),
+        ),
+        (
+            "leaf node signature",
+            forge(
+                with_commit(&|commit| {
+                    if let Some(leaf_node) = commit.leaf_node.as_mut() {
+                        leaf_node.signature[0] ^= 1;
+                    }
+                }),
+                genuine_tag.clone(),
+                false,
+            ),
+        ),
+    ];
+    // The forging itself is faithful: where signatures are deterministic, re-framing the
+    // genuine commit gives back its exact bytes, so each rejection below is due to its damage.
+    // (ring's and aws-lc's ECDSA draw a fresh nonce for every signature.)
+    let signing_key = forger.identity().signing_key();
+    let probe = |message: &[u8]| S::Signature::sign(signing_key, message).expect("sign");
+    if probe(b"probe") == probe(b"probe") {
+        let control = forge(genuine.content.clone(), genuine_tag.clone(), false);
+        assert_eq!(control, pending.message(), "re-framing changed the commit");
+    }
+
+    for (what, message) in cases {
+        let receiver = &mut sim.members[0];
+        let before = receiver.to_bytes().expect("serialize");
+        let error = receiver.process_message(&message).expect_err(what);
+        let expected = match what {
+            "confirmation tag" => matches!(
+                error,
+                GroupError::KeySchedule(KeyScheduleError::ConfirmationTagMismatch)
+            ),
+            "signature" => matches!(
+                error,
+                GroupError::Framing(FramingError::InvalidSignature(_))
+            ),
+            "leaf node signature" => matches!(
+                error,
+                GroupError::Message(MessageError::InvalidSignature(_))
+            ),
+            // The receiver derives the path above its common ancestor with the sender and
+            // finds a key the sender did not derive; if it did not look, the confirmation tag
+            // would differ.
+            _ => matches!(
+                error,
+                GroupError::Tree(_)
+                    | GroupError::KeySchedule(KeyScheduleError::ConfirmationTagMismatch)
+            ),
+        };
+        assert!(expected, "{what}: unexpected error {error:?}");
+        assert_eq!(
+            before.as_bytes(),
+            receiver.to_bytes().expect("serialize").as_bytes(),
+            "{what}: state changed"
+        );
+    }
+    sim.deliver(insider, pending, Vec::new())
+        .expect("the genuine commit still goes through");
+}
+
+/// A dishonest adder seals a Welcome whose tree carries a LeafNode with a bad signature, under
+/// a GroupInfo it signs itself: the newcomer checks every LeafNode and refuses to join.
+pub fn verify_welcome_with_forged_leaf_node<S: CipherSuite>(seed: u64) {
+    use artmls::Signature as _;
+    use artmls::codec::{Decode, Encode};
+    use artmls::group::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
+    use artmls::key_schedule::psk_secret;
+    use artmls::messages::{GroupInfo, MessageError, MlsMessage};
+    use artmls::welcome::{NewMember, decrypt_group_info, decrypt_group_secrets, seal_welcome};
+
+    let mut sim = Simulation::<S>::new(seed, 3);
+    let (identity, bundle) = sim.newcomer();
+    let adder = &sim.members[0];
+    let pending = adder
+        .commit_add_with_rng(&[bundle.key_package().clone()], &mut sim.rng)
+        .expect("add");
+    let Ok(MlsMessage::Welcome(welcome)) =
+        MlsMessage::<ArtCommit>::decode_exact(pending.welcome().expect("a Welcome"))
+    else {
+        panic!("not a Welcome");
+    };
+    // What the adder knows: the joiner secret, the newcomer's leaf secret, the GroupInfo.
+    let secrets =
+        decrypt_group_secrets::<S>(&welcome, bundle.key_package(), bundle.init_private_key())
+            .expect("group secrets");
+    let psk = psk_secret::<S>(&[]).expect("no PSKs");
+    let group_info =
+        decrypt_group_info::<S>(&welcome, &secrets.joiner_secret, Some(&psk)).expect("info");
+    let mut rng = seeded(seed ^ 0x5eed);
+    let mut reseal = |mut group_info: GroupInfo| {
+        group_info
+            .sign::<S>(adder.identity().signing_key())
+            .expect("sign");
+        let newcomer = NewMember {
+            key_package: bundle.key_package(),
+            path_secret: secrets.path_secret.as_ref().map(|p| p.path_secret.clone()),
+        };
+        let welcome = seal_welcome::<S, _>(
+            &group_info,
+            &secrets.joiner_secret,
+            &[],
+            &[newcomer],
+            &mut rng,
+        )
+        .expect("seal");
+        MlsMessage::<ArtCommit>::Welcome(welcome)
+            .encode_to_vec()
+            .expect("encode")
+    };
+    let same_identity = || {
+        let key = S::Signature::signing_key_from_bytes(identity.signing_key_bytes().as_bytes())
+            .expect("key");
+        Identity::<S>::from_signing_key(identity.name(), key)
+    };
+
+    // The adder's resealing itself is sound: the untouched GroupInfo joins.
+    let honest = reseal(group_info.clone());
+    Group::join(&honest, &bundle, same_identity(), GroupConfig::default())
+        .expect("a resealed honest Welcome joins");
+
+    let mut forged = group_info;
+    let extension = forged
+        .extensions
+        .iter_mut()
+        .find(|e| e.extension_type == ART_RATCHET_TREE_EXTENSION)
+        .expect("the GroupInfo carries the tree");
+    let mut tree = ArtRatchetTree::decode_exact(&extension.extension_data).expect("tree");
+    // Leaf 1 is another member, not the adder (the GroupInfo's signer) nor the newcomer.
+    tree.leaf_nodes[1]
+        .as_mut()
+        .expect("leaf 1 is a member")
+        .signature[0] ^= 1;
+    extension.extension_data = tree.encode_to_vec().expect("encode tree");
+    let forged = reseal(forged);
+    let error = Group::join(&forged, &bundle, identity, GroupConfig::default())
+        .err()
+        .expect("a tree with a forged LeafNode is refused");
+    assert!(
+        matches!(
+            error,
+            GroupError::Message(MessageError::InvalidSignature(_))
+        ),
+        "unexpected error {error:?}"
+    );
+}

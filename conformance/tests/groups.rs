@@ -2,8 +2,10 @@
 
 use artmls::{CipherSuite, SuiteVisitor};
 use artmls_conformance::group_checks::{
-    verify_commit_rejections, verify_concurrent_commits, verify_forward_secrecy, verify_lifecycle,
-    verify_persistence, verify_post_compromise_security, verify_random_operations,
+    verify_commit_rejections, verify_concurrent_commits, verify_forward_secrecy,
+    verify_insider_forgeries, verify_lifecycle, verify_persistence,
+    verify_post_compromise_security, verify_random_operations,
+    verify_welcome_with_forged_leaf_node,
 };
 use artmls_conformance::{backends, visit};
 
@@ -51,6 +53,14 @@ on_every_backend!(
 on_every_backend!(
     bad_commits_are_rejected_with_typed_errors_and_change_nothing,
     verify_commit_rejections
+);
+on_every_backend!(
+    an_insiders_forged_commits_are_rejected_and_change_nothing,
+    verify_insider_forgeries
+);
+on_every_backend!(
+    a_welcome_with_a_forged_leaf_node_is_refused,
+    verify_welcome_with_forged_leaf_node
 );
 on_every_backend!(state_round_trips_through_bytes, verify_persistence);
 on_every_backend!(

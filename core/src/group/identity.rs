@@ -170,7 +170,9 @@ impl<S: CipherSuite> KeyPackageBundle<S> {
         )
     }
 
-    pub(crate) fn init_private_key(&self) -> &Secret {
+    /// The private key of the KeyPackage's init key: what opens a Welcome's GroupSecrets, for
+    /// callers of the lower-level [`crate::welcome::join`].
+    pub fn init_private_key(&self) -> &Secret {
         &self.init_private_key
     }
 }

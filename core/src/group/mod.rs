@@ -776,6 +776,16 @@ impl<S: CipherSuite> Group<S> {
         &self.secrets.epoch_authenticator
     }
 
+    /// This epoch's membership key, which keys the membership tag of PublicMessages.
+    ///
+    /// Every member holds it, so a valid membership tag shows that *a* member sent a message,
+    /// not which one: the signature and the confirmation tag (checked on receipt) say the rest.
+    /// Exposed for applications that frame their own PublicMessages, and for tests that play a
+    /// dishonest member.
+    pub fn membership_key(&self) -> &Secret {
+        &self.secrets.membership_key
+    }
+
     /// `MLS-Exporter(label, context, length)` of the current epoch.
     pub fn export_secret(
         &self,
