@@ -564,6 +564,9 @@ fn fresh_leaf_secret<S: CipherSuite, R: CryptoRng + ?Sized>(rng: &mut R) -> Secr
     secret
 }
 
+/// The newcomers' leaves and leaf secrets of an add, drawn and not yet used.
+pub(crate) struct DrawnAdd(Vec<(LeafChangeKind, LeafIndex, Secret)>);
+
 /// The ancestor of `leaf` at `level`.
 fn ancestor_at(leaf: LeafIndex, level: u32) -> NodeIndex {
     let x = leaf.node().0;
@@ -735,6 +738,18 @@ impl<S: CipherSuite> ArtMember<S> {
         count: usize,
         rng: &mut R,
     ) -> Result<PendingTreeChange<S>, TreeError> {
+        let drawn = self.draw_add(count, rng)?;
+        self.prepare_drawn_add(drawn)
+    }
+
+    /// The part of [`ArtMember::prepare_add`] that uses `rng`: the newcomers' slots and leaf
+    /// secrets, drawn in order. The rest ([`ArtMember::prepare_drawn_add`]) draws nothing, so
+    /// it can run beside other work.
+    pub(crate) fn draw_add<R: CryptoRng + ?Sized>(
+        &self,
+        count: usize,
+        rng: &mut R,
+    ) -> Result<DrawnAdd, TreeError> {
         let mut slots = FreeSlots::new(&self.tree);
         let mut leaves = Vec::with_capacity(count);
         for _ in 0..count {
@@ -744,7 +759,15 @@ impl<S: CipherSuite> ArtMember<S> {
         if leaves.is_empty() {
             return Err(TreeError::EmptyChange);
         }
-        self.prepare(leaves, true)
+        Ok(DrawnAdd(leaves))
+    }
+
+    /// The tree change of an add whose leaf secrets were drawn by [`ArtMember::draw_add`].
+    pub(crate) fn prepare_drawn_add(
+        &self,
+        drawn: DrawnAdd,
+    ) -> Result<PendingTreeChange<S>, TreeError> {
+        self.prepare(drawn.0, true)
     }
 
     /// Prepares removing the members at `leaves`: each becomes a tombstone with a fresh secret
@@ -781,8 +804,13 @@ impl<S: CipherSuite> ArtMember<S> {
         let mut known = HashMap::with_capacity(leaf_changes.len() * 2);
         let mut wire = Vec::with_capacity(leaf_changes.len());
         let mut newcomers = Vec::new();
-        for (kind, leaf, leaf_secret) in leaf_changes {
-            let (node_secret, public_key) = NodeSecret::<S>::from_leaf_secret(&leaf_secret)?;
+        // Each leaf's key pair depends on its own secret only: for a large add, on all cores.
+        let leaf_keys = crate::parallel::try_map(&leaf_changes, |(_, _, leaf_secret)| {
+            NodeSecret::<S>::from_leaf_secret(leaf_secret)
+        })?;
+        for ((kind, leaf, leaf_secret), (node_secret, public_key)) in
+            leaf_changes.into_iter().zip(leaf_keys)
+        {
             wire.push(LeafChange {
                 kind,
                 leaf,
@@ -1093,83 +1121,138 @@ impl<'a, S: CipherSuite> Overlay<'a, S> {
         dirty.sort_unstable_by_key(|node| (node.level(), node.0));
         dirty.dedup();
 
-        for parent in dirty {
+        // A parent depends on the level below it only, so the parents of one level are
+        // independent: each level's DH parents are computed first (on all cores when there are
+        // many, as in a large add), then the level's keys are set in order.
+        for level in dirty.chunk_by(|a, b| a.level() == b.level()) {
+            let computed = self.compute_level(level, &known, member)?;
+            for (&parent, computed) in level.iter().zip(computed) {
+                let (left, right) = parent
+                    .left()
+                    .zip(parent.right())
+                    .ok_or(TreeError::MalformedTree("leaf as parent"))?;
+                match (self.key(left).cloned(), self.key(right).cloned()) {
+                    (None, None) => {
+                        self.keys.insert(parent, None);
+                        continue;
+                    }
+                    (Some(key), None) | (None, Some(key)) => {
+                        // Pass-through: the parent is its non-blank child.
+                        let child = if self.key(left).is_some() {
+                            left
+                        } else {
+                            right
+                        };
+                        match Self::held_secret(&known, member, child).cloned() {
+                            Some(secret) => {
+                                known.insert(parent, secret);
+                            }
+                            None if member.is_some_and(|member| member.is_on_own_path(parent)) => {
+                                return Err(TreeError::PublicKeyMismatch(parent));
+                            }
+                            None => {}
+                        }
+                        self.keys.insert(parent, Some(key));
+                        continue;
+                    }
+                    (Some(_), Some(_)) => {}
+                }
+                let computed = computed.transpose()?;
+                if computed.is_none() && member.is_some_and(|member| member.is_on_own_path(parent))
+                {
+                    // Cannot happen for a well-formed tree: an own-path node always has a held child.
+                    return Err(TreeError::PublicKeyMismatch(parent));
+                }
+                let public_key = match parent_keys {
+                    ParentKeys::Collect(keys) => {
+                        let (_, public_key) = computed
+                            .as_ref()
+                            .ok_or(TreeError::PublicKeyMismatch(parent))?;
+                        keys.push(public_key.as_ref().to_vec());
+                        public_key.clone()
+                    }
+                    ParentKeys::Received { keys, next } => {
+                        let sent = keys.get(*next).ok_or(TreeError::WrongKeyCount {
+                            expected: *next + 1,
+                            got: keys.len(),
+                        })?;
+                        *next += 1;
+                        let sent = S::Dh::public_key_from_bytes(sent).map_err(|source| {
+                            TreeError::InvalidPublicKey {
+                                node: parent,
+                                source,
+                            }
+                        })?;
+                        if let Some((_, public_key)) = &computed
+                            && *public_key != sent
+                        {
+                            return Err(TreeError::PublicKeyMismatch(parent));
+                        }
+                        sent
+                    }
+                };
+                if let Some((secret, _)) = computed {
+                    known.insert(parent, secret);
+                }
+                self.keys.insert(parent, Some(public_key));
+            }
+        }
+        Ok(Evaluation { known })
+    }
+
+    /// For each parent of one level, in order: its secret and key pair when it has two
+    /// non-blank children and the secret of one of them is known to this pass (one DH and one
+    /// DeriveKeyPair), else `None`. Reads only the level below, which is complete.
+    #[allow(clippy::type_complexity)]
+    fn compute_level(
+        &self,
+        level: &[NodeIndex],
+        known: &HashMap<NodeIndex, NodeSecret<S>>,
+        member: Option<&ArtMember<S>>,
+    ) -> Result<Vec<Option<Result<(NodeSecret<S>, PublicKey<S>), CryptoError>>>, TreeError> {
+        struct Job<'a, S: CipherSuite> {
+            position: usize,
+            parent: NodeIndex,
+            held: &'a NodeSecret<S>,
+            other: &'a PublicKey<S>,
+            left: &'a PublicKey<S>,
+            right: &'a PublicKey<S>,
+        }
+        let mut jobs = Vec::new();
+        for (position, &parent) in level.iter().enumerate() {
             let (left, right) = parent
                 .left()
                 .zip(parent.right())
                 .ok_or(TreeError::MalformedTree("leaf as parent"))?;
-            let (left_key, right_key) = (self.key(left).cloned(), self.key(right).cloned());
-            let (left_key, right_key) = match (left_key, right_key) {
-                (None, None) => {
-                    self.keys.insert(parent, None);
-                    continue;
-                }
-                (Some(key), None) | (None, Some(key)) => {
-                    // Pass-through: the parent is its non-blank child.
-                    let child = if self.key(left).is_some() {
-                        left
-                    } else {
-                        right
-                    };
-                    match Self::held_secret(&known, member, child).cloned() {
-                        Some(secret) => {
-                            known.insert(parent, secret);
-                        }
-                        None if member.is_some_and(|member| member.is_on_own_path(parent)) => {
-                            return Err(TreeError::PublicKeyMismatch(parent));
-                        }
-                        None => {}
-                    }
-                    self.keys.insert(parent, Some(key));
-                    continue;
-                }
-                (Some(left_key), Some(right_key)) => (left_key, right_key),
+            let (Some(left_key), Some(right_key)) = (self.key(left), self.key(right)) else {
+                continue;
             };
-            let computed = if let Some(secret) = Self::held_secret(&known, member, left) {
-                Some(secret.parent(parent, &right_key, &left_key, &right_key)?)
-            } else if let Some(secret) = Self::held_secret(&known, member, right) {
-                Some(secret.parent(parent, &left_key, &left_key, &right_key)?)
+            let (held, other) = if let Some(held) = Self::held_secret(known, member, left) {
+                (held, right_key)
+            } else if let Some(held) = Self::held_secret(known, member, right) {
+                (held, left_key)
             } else {
-                None
+                continue;
             };
-            if computed.is_none() && member.is_some_and(|member| member.is_on_own_path(parent)) {
-                // Cannot happen for a well-formed tree: an own-path node always has a held child.
-                return Err(TreeError::PublicKeyMismatch(parent));
-            }
-            let public_key = match parent_keys {
-                ParentKeys::Collect(keys) => {
-                    let (_, public_key) = computed
-                        .as_ref()
-                        .ok_or(TreeError::PublicKeyMismatch(parent))?;
-                    keys.push(public_key.as_ref().to_vec());
-                    public_key.clone()
-                }
-                ParentKeys::Received { keys, next } => {
-                    let sent = keys.get(*next).ok_or(TreeError::WrongKeyCount {
-                        expected: *next + 1,
-                        got: keys.len(),
-                    })?;
-                    *next += 1;
-                    let sent = S::Dh::public_key_from_bytes(sent).map_err(|source| {
-                        TreeError::InvalidPublicKey {
-                            node: parent,
-                            source,
-                        }
-                    })?;
-                    if let Some((_, public_key)) = &computed
-                        && *public_key != sent
-                    {
-                        return Err(TreeError::PublicKeyMismatch(parent));
-                    }
-                    sent
-                }
-            };
-            if let Some((secret, _)) = computed {
-                known.insert(parent, secret);
-            }
-            self.keys.insert(parent, Some(public_key));
+            jobs.push(Job {
+                position,
+                parent,
+                held,
+                other,
+                left: left_key,
+                right: right_key,
+            });
         }
-        Ok(Evaluation { known })
+        let results = crate::parallel::map(&jobs, |job| {
+            job.held.parent(job.parent, job.other, job.left, job.right)
+        });
+        let mut computed: Vec<Option<_>> = (0..level.len()).map(|_| None).collect();
+        for (job, result) in jobs.iter().zip(results) {
+            if let Some(slot) = computed.get_mut(job.position) {
+                *slot = Some(result);
+            }
+        }
+        Ok(computed)
     }
 
     /// A node secret available for `node`: computed in this pass, or held on the member's

@@ -462,23 +462,28 @@ impl<D: DhGroup, K: Kdf, A: Aead> Hpke for DhKemHpke<D, K, A> {
         }
         // The key schedule's context hashes `info`: once for all recipients.
         let context = Self::schedule_context(Mode::Base, &[], info);
-        let mut ikm_e = Secret::zero(D::PRIVATE_KEY_LEN);
-        recipients
-            .iter()
-            .zip(plaintexts)
-            .map(|(recipient, plaintext)| {
-                let recipient = D::public_key_from_bytes(recipient)?;
-                rng.fill_bytes(ikm_e.as_mut_bytes());
-                let (shared_secret, kem_output) =
-                    DhKem::<D, K>::encap(&recipient, ikm_e.as_bytes())?;
-                let mut context = Self::key_schedule_from_context(&shared_secret, &[], &context)?;
-                let ciphertext = context.seal(aad, plaintext)?;
-                Ok(HpkeCiphertext {
-                    kem_output,
-                    ciphertext,
-                })
+        // Draw every ephemeral key's bytes first, on this thread and in the order (and
+        // amounts) of sealing one recipient after the other: recipient i's key parsed, then
+        // its `Nsk` bytes drawn. The seals themselves are independent of each other and of
+        // `rng`, so they may then run on all cores and still give the same bytes.
+        let mut jobs = Vec::with_capacity(recipients.len());
+        for (recipient, plaintext) in recipients.iter().zip(plaintexts) {
+            let recipient = D::public_key_from_bytes(recipient)?;
+            let mut ikm_e = Secret::zero(D::PRIVATE_KEY_LEN);
+            rng.fill_bytes(ikm_e.as_mut_bytes());
+            jobs.push((recipient, ikm_e, *plaintext));
+        }
+        // (Encap fails only on a zero DH output, which validated keys rule out; so stopping at
+        // the first failure after drawing every ikm, not before, changes nothing in practice.)
+        crate::parallel::try_map(&jobs, |(recipient, ikm_e, plaintext)| {
+            let (shared_secret, kem_output) = DhKem::<D, K>::encap(recipient, ikm_e.as_bytes())?;
+            let mut context = Self::key_schedule_from_context(&shared_secret, &[], &context)?;
+            let ciphertext = context.seal(aad, plaintext)?;
+            Ok(HpkeCiphertext {
+                kem_output,
+                ciphertext,
             })
-            .collect()
+        })
     }
 
     fn open_base(

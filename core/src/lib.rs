@@ -13,6 +13,7 @@ pub mod key_schedule;
 pub mod labels;
 pub mod messages;
 pub mod ordering;
+mod parallel;
 pub mod secret;
 pub mod secret_tree;
 pub mod suite;

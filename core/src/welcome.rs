@@ -138,13 +138,19 @@ pub fn seal_welcome<S: CipherSuite, R: CryptoRng + ?Sized>(
         &plaintext_refs,
         rng,
     )?;
-    let mut secrets = Vec::with_capacity(new_members.len());
-    for (member, encrypted_group_secrets) in new_members.iter().zip(sealed) {
-        secrets.push(EncryptedGroupSecrets {
-            new_member: member.key_package.reference::<S>()?,
-            encrypted_group_secrets,
-        });
-    }
+    // Each reference hashes a whole KeyPackage: for many newcomers, on all cores.
+    let references =
+        crate::parallel::try_map(new_members, |member| member.key_package.reference::<S>())?;
+    let secrets = references
+        .into_iter()
+        .zip(sealed)
+        .map(
+            |(new_member, encrypted_group_secrets)| EncryptedGroupSecrets {
+                new_member,
+                encrypted_group_secrets,
+            },
+        )
+        .collect();
     Ok(Welcome {
         cipher_suite,
         secrets,
@@ -232,6 +238,80 @@ impl<S> core::fmt::Debug for Joined<S> {
     }
 }
 
+/// A Welcome opened with a key package's init key: its GroupSecrets and its GroupInfo,
+/// decrypted, the GroupInfo not verified yet. [`OpenedWelcome::verify`] finishes the join;
+/// [`join`] does both steps.
+pub struct OpenedWelcome {
+    /// The GroupSecrets.
+    pub group_secrets: GroupSecrets,
+    /// The GroupInfo, not verified: trust nothing in it before [`OpenedWelcome::verify`].
+    pub group_info: GroupInfo,
+    psk: Secret,
+}
+
+impl core::fmt::Debug for OpenedWelcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("OpenedWelcome")
+            .field("group_secrets", &self.group_secrets)
+            .field("group_info", &self.group_info)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The first step of [`join`]: decrypts this key package's GroupSecrets, computes the PSK
+/// secret from the PSKs it names (`psk_of` gives each one's value, `None` if unknown) and
+/// decrypts the GroupInfo.
+pub fn open_welcome<S: CipherSuite>(
+    welcome: &Welcome,
+    key_package: &KeyPackage,
+    init_private_key: &Secret,
+    mut psk_of: impl FnMut(&PreSharedKeyId) -> Option<Secret>,
+) -> Result<OpenedWelcome, WelcomeError> {
+    let group_secrets = decrypt_group_secrets::<S>(welcome, key_package, init_private_key)?;
+    let mut psks = Vec::with_capacity(group_secrets.psks.len());
+    for id in &group_secrets.psks {
+        let value = psk_of(id).ok_or_else(|| WelcomeError::UnknownPsk(Box::new(id.clone())))?;
+        psks.push((id.clone(), value));
+    }
+    let psk = psk_secret::<S>(&psks)?;
+    let group_info = decrypt_group_info::<S>(welcome, &group_secrets.joiner_secret, Some(&psk))?;
+    Ok(OpenedWelcome {
+        group_secrets,
+        group_info,
+        psk,
+    })
+}
+
+impl OpenedWelcome {
+    /// The second step of [`join`]: verifies the GroupInfo's signature under `signer_key`,
+    /// derives the epoch's secrets and checks the confirmation tag.
+    pub fn verify<S: CipherSuite>(
+        self,
+        signer_key: &VerifyingKey<S>,
+    ) -> Result<Joined<S>, WelcomeError> {
+        let OpenedWelcome {
+            group_secrets,
+            group_info,
+            psk,
+        } = self;
+        group_info.verify::<S>(signer_key)?;
+        let epoch_secrets = EpochSecrets::<S>::from_joiner_secret(
+            group_secrets.joiner_secret.clone(),
+            Some(&psk),
+            &group_info.group_context,
+        )?;
+        epoch_secrets.verify_confirmation_tag(
+            &group_info.group_context.confirmed_transcript_hash,
+            &group_info.confirmation_tag,
+        )?;
+        Ok(Joined {
+            group_info,
+            group_secrets,
+            epoch_secrets,
+        })
+    }
+}
+
 /// Joins from a Welcome (RFC 9420 §12.4.3.1): decrypts this key package's GroupSecrets,
 /// computes the PSK secret from the PSKs it names (`psk_of` gives each one's value, `None` if
 /// unknown), decrypts the GroupInfo, verifies its signature under the key `signer_key_of`
@@ -242,32 +322,11 @@ pub fn join<S: CipherSuite>(
     welcome: &Welcome,
     key_package: &KeyPackage,
     init_private_key: &Secret,
-    mut psk_of: impl FnMut(&PreSharedKeyId) -> Option<Secret>,
+    psk_of: impl FnMut(&PreSharedKeyId) -> Option<Secret>,
     signer_key_of: impl FnOnce(&GroupInfo) -> Option<VerifyingKey<S>>,
 ) -> Result<Joined<S>, WelcomeError> {
-    let group_secrets = decrypt_group_secrets::<S>(welcome, key_package, init_private_key)?;
-    let mut psks = Vec::with_capacity(group_secrets.psks.len());
-    for id in &group_secrets.psks {
-        let value = psk_of(id).ok_or_else(|| WelcomeError::UnknownPsk(Box::new(id.clone())))?;
-        psks.push((id.clone(), value));
-    }
-    let psk = psk_secret::<S>(&psks)?;
-    let group_info = decrypt_group_info::<S>(welcome, &group_secrets.joiner_secret, Some(&psk))?;
-    let signer_key =
-        signer_key_of(&group_info).ok_or(WelcomeError::UnknownSigner(group_info.signer))?;
-    group_info.verify::<S>(&signer_key)?;
-    let epoch_secrets = EpochSecrets::<S>::from_joiner_secret(
-        group_secrets.joiner_secret.clone(),
-        Some(&psk),
-        &group_info.group_context,
-    )?;
-    epoch_secrets.verify_confirmation_tag(
-        &group_info.group_context.confirmed_transcript_hash,
-        &group_info.confirmation_tag,
-    )?;
-    Ok(Joined {
-        group_info,
-        group_secrets,
-        epoch_secrets,
-    })
+    let opened = open_welcome::<S>(welcome, key_package, init_private_key, psk_of)?;
+    let signer_key = signer_key_of(&opened.group_info)
+        .ok_or(WelcomeError::UnknownSigner(opened.group_info.signer))?;
+    opened.verify::<S>(&signer_key)
 }

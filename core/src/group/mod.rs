@@ -83,7 +83,7 @@ use crate::secret::Secret;
 use crate::secret_tree::{SecretTree, SecretTreeConfig, SecretTreeError};
 use crate::suite::CipherSuite;
 use crate::tree_math::{LeafIndex, NodeIndex, node_width};
-use crate::welcome::{NewMember, WelcomeError, seal_welcome};
+use crate::welcome::{NewMember, OpenedWelcome, WelcomeError, seal_welcome};
 
 pub use identity::{Identity, KeyPackageBundle};
 pub use wire::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
@@ -365,6 +365,31 @@ struct NextEpoch<S: CipherSuite> {
     own_update: bool,
 }
 
+/// What a commit does to the members: the new or removed members by leaf, and the summary.
+struct MemberChanges<S: CipherSuite> {
+    members: HashMap<LeafIndex, Option<Member<S>>>,
+    summary: CommitSummary,
+}
+
+/// This member's commit, made but for its Welcome's sealing (see [`Group::draft_commit`]).
+struct CommitDraft<S: CipherSuite> {
+    message: PublicMessage<ArtCommit>,
+    /// The signed GroupInfo for the Welcome, when the commit adds members.
+    group_info: Option<GroupInfo>,
+    newcomers: Vec<(LeafIndex, Secret)>,
+    summary: CommitSummary,
+    next: NextEpoch<S>,
+}
+
+/// What a joiner takes from a Welcome before the signatures are checked (see
+/// [`Group::prepare_join`]).
+struct PreparedJoin<S: CipherSuite> {
+    own_leaf: LeafIndex,
+    leaf_secret: Secret,
+    public_tree: PublicTree<S>,
+    members: Members<S>,
+}
+
 /// One member's state in one group.
 pub struct Group<S: CipherSuite> {
     context: GroupContext,
@@ -470,40 +495,28 @@ fn fresh_secret<S: CipherSuite, R: CryptoRng + ?Sized>(rng: &mut R) -> Secret {
     secret
 }
 
-/// Checks every member's LeafNode signature (for its source), on both cores when there are
-/// many, with the verifying keys already parsed into `members`.
+/// Checks every member's LeafNode signature (for its source), on all cores when there are
+/// many, with the verifying keys already parsed into `members`. The error is the first
+/// failing leaf's, in order.
 fn verify_leaf_nodes<S: CipherSuite>(
     group_id: &[u8],
     members: &[Option<Member<S>>],
 ) -> Result<(), GroupError> {
-    let check = |chunk: &[Option<Member<S>>], first: usize| -> Result<(), GroupError> {
-        for (offset, member) in chunk.iter().enumerate() {
-            if let Some(member) = member {
-                let leaf = LeafIndex((first + offset) as u32);
-                let group = match member.leaf_node.leaf_node_source {
-                    LeafNodeSource::KeyPackage(_) => None,
-                    _ => Some((group_id, leaf)),
-                };
-                member
-                    .leaf_node
-                    .verify_with_key::<S>(&member.verifying_key, group)?;
-            }
-        }
-        Ok(())
-    };
-    let half = members.len() / 2;
-    if half < 32 {
-        return check(members, 0);
-    }
-    let (left, right) = members.split_at(half);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| check(right, half));
-        let mine = check(left, 0);
-        let other = other
-            .join()
-            .unwrap_or(Err(GroupError::InvalidWelcome("leaf node check failed")));
-        mine.and(other)
-    })
+    let leaves: Vec<(LeafIndex, &Member<S>)> = members
+        .iter()
+        .enumerate()
+        .filter_map(|(leaf, member)| Some((LeafIndex(leaf as u32), member.as_ref()?)))
+        .collect();
+    crate::parallel::try_map(&leaves, |(leaf, member)| {
+        let group = match member.leaf_node.leaf_node_source {
+            LeafNodeSource::KeyPackage(_) => None,
+            _ => Some((group_id, *leaf)),
+        };
+        member
+            .leaf_node
+            .verify_with_key::<S>(&member.verifying_key, group)
+    })?;
+    Ok(())
 }
 
 impl<S: CipherSuite> Group<S> {
@@ -593,53 +606,55 @@ impl<S: CipherSuite> Group<S> {
         else {
             return Err(GroupError::Unsupported("expected a Welcome"));
         };
-        let mut tree_found: Option<ArtRatchetTree> = None;
-        let mut joined = crate::welcome::join::<S>(
+        let mut opened = crate::welcome::open_welcome::<S>(
             &welcome,
             key_package.key_package(),
             key_package.init_private_key(),
             |_| None,
-            |group_info| {
-                let extension = group_info
-                    .extensions
-                    .iter()
-                    .find(|e| e.extension_type == ART_RATCHET_TREE_EXTENSION)?;
-                let tree = ArtRatchetTree::decode_exact(&extension.extension_data).ok()?;
-                let signer = tree.leaf_nodes.get(group_info.signer as usize)?.as_ref()?;
-                let key = S::Signature::verifying_key_from_bytes(&signer.signature_key).ok();
-                tree_found = Some(tree);
-                key
-            },
         )?;
-        if joined.group_info.group_context.cipher_suite != S::ID.0 {
-            return Err(GroupError::InvalidWelcome("the group uses another suite"));
-        }
-        let ratchet_tree =
-            tree_found.ok_or(GroupError::InvalidWelcome("no ART tree in the GroupInfo"))?;
-        let leaf_secret = joined
-            .group_secrets
-            .path_secret
-            .take()
-            .ok_or(GroupError::InvalidWelcome("no leaf secret for this member"))?
-            .path_secret;
-        let own_leaf = ratchet_tree
-            .leaf_nodes
-            .iter()
-            .position(|leaf_node| leaf_node.as_ref() == Some(&key_package.key_package().leaf_node))
-            .ok_or(GroupError::InvalidWelcome(
-                "this member's leaf is not in the tree",
-            ))?;
-        let own_leaf = LeafIndex(own_leaf as u32);
-        let context = joined.group_info.group_context.clone();
-        let (public_tree, members) = Self::import_tree(&context.group_id, ratchet_tree, true)?;
-        let tree = ArtMember::join(public_tree, own_leaf, &leaf_secret)?;
-        let hashes = TreeHashes::compute::<S>(&CurrentView {
-            tree: tree.tree(),
-            members: &members,
-        })?;
-        if hashes.tree_hash(tree.tree().n_leaves()) != context.tree_hash.as_slice() {
-            return Err(GroupError::TreeHashMismatch);
-        }
+        let (ratchet_tree, signer_key) = Self::welcome_tree(&opened.group_info)
+            .ok_or(WelcomeError::UnknownSigner(opened.group_info.signer))?;
+        // The checks below come in this order, and a failure is reported as the first of
+        // them: the GroupInfo (signature, confirmation tag), the tree's shape and keys, every
+        // member's LeafNode signature, this member's path and the tree hash. The LeafNode
+        // signatures (one per member: most of a join's work) depend on nothing else, so the
+        // others run beside them; nothing of the unverified GroupInfo is kept unless it checks
+        // out.
+        let prepared = match Self::prepare_join(&mut opened, ratchet_tree, key_package) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                opened.verify::<S>(&signer_key)?;
+                return Err(error);
+            }
+        };
+        let PreparedJoin {
+            own_leaf,
+            leaf_secret,
+            public_tree,
+            members,
+        } = prepared;
+        let group_id = opened.group_info.group_context.group_id.clone();
+        let tree_hash = opened.group_info.group_context.tree_hash.clone();
+        let members_ref = &members;
+        let (leaves_checked, rest) = crate::parallel::join(
+            || verify_leaf_nodes::<S>(&group_id, members_ref),
+            || -> Result<_, GroupError> {
+                let joined = opened.verify::<S>(&signer_key)?;
+                let own = Self::own_tree(public_tree, own_leaf, &leaf_secret, members_ref)
+                    .and_then(|(tree, hashes)| {
+                        if hashes.tree_hash(tree.tree().n_leaves()) == tree_hash.as_slice() {
+                            Ok((tree, hashes))
+                        } else {
+                            Err(GroupError::TreeHashMismatch)
+                        }
+                    });
+                Ok((joined, own))
+            },
+        );
+        let (joined, own) = rest?;
+        leaves_checked?;
+        let (tree, hashes) = own?;
+        let context = joined.group_info.group_context;
         let interim_transcript_hash = interim_transcript_hash::<S>(
             &context.confirmed_transcript_hash,
             &joined.group_info.confirmation_tag,
@@ -665,13 +680,71 @@ impl<S: CipherSuite> Group<S> {
         })
     }
 
-    /// A public tree and the members from a received tree, checked: shape, keys, and every
-    /// LeafNode's signature.
-    fn import_tree(
-        group_id: &[u8],
-        tree: ArtRatchetTree,
-        verify_signatures: bool,
-    ) -> Result<(PublicTree<S>, Members<S>), GroupError> {
+    /// The ART tree a Welcome's GroupInfo carries, and the verifying key of the GroupInfo's
+    /// signer from it (`None` if either is missing or does not parse).
+    fn welcome_tree(group_info: &GroupInfo) -> Option<(ArtRatchetTree, VerifyingKey<S>)> {
+        let extension = group_info
+            .extensions
+            .iter()
+            .find(|e| e.extension_type == ART_RATCHET_TREE_EXTENSION)?;
+        let tree = ArtRatchetTree::decode_exact(&extension.extension_data).ok()?;
+        let signer = tree.leaf_nodes.get(group_info.signer as usize)?.as_ref()?;
+        let key = S::Signature::verifying_key_from_bytes(&signer.signature_key).ok()?;
+        Some((tree, key))
+    }
+
+    /// What a joiner takes from an opened Welcome besides the GroupInfo's checks: its leaf
+    /// secret and leaf, and the tree with its shape and keys checked (its LeafNodes'
+    /// signatures not yet).
+    fn prepare_join(
+        opened: &mut OpenedWelcome,
+        ratchet_tree: ArtRatchetTree,
+        key_package: &KeyPackageBundle<S>,
+    ) -> Result<PreparedJoin<S>, GroupError> {
+        if opened.group_info.group_context.cipher_suite != S::ID.0 {
+            return Err(GroupError::InvalidWelcome("the group uses another suite"));
+        }
+        let leaf_secret = opened
+            .group_secrets
+            .path_secret
+            .take()
+            .ok_or(GroupError::InvalidWelcome("no leaf secret for this member"))?
+            .path_secret;
+        let own_leaf = ratchet_tree
+            .leaf_nodes
+            .iter()
+            .position(|leaf_node| leaf_node.as_ref() == Some(&key_package.key_package().leaf_node))
+            .ok_or(GroupError::InvalidWelcome(
+                "this member's leaf is not in the tree",
+            ))?;
+        let (public_tree, members) = Self::import_tree(ratchet_tree)?;
+        Ok(PreparedJoin {
+            own_leaf: LeafIndex(own_leaf as u32),
+            leaf_secret,
+            public_tree,
+            members,
+        })
+    }
+
+    /// A joiner's view of the tree (its direct path recomputed from its leaf secret) and the
+    /// tree hashes.
+    fn own_tree(
+        public_tree: PublicTree<S>,
+        own_leaf: LeafIndex,
+        leaf_secret: &Secret,
+        members: &[Option<Member<S>>],
+    ) -> Result<(ArtMember<S>, TreeHashes), GroupError> {
+        let tree = ArtMember::join(public_tree, own_leaf, leaf_secret)?;
+        let hashes = TreeHashes::compute::<S>(&CurrentView {
+            tree: tree.tree(),
+            members,
+        })?;
+        Ok((tree, hashes))
+    }
+
+    /// A public tree and the members from a received tree, with its shape and keys checked.
+    /// The LeafNodes' signatures are the caller's to check ([`verify_leaf_nodes`]).
+    fn import_tree(tree: ArtRatchetTree) -> Result<(PublicTree<S>, Members<S>), GroupError> {
         if tree.leaf_nodes.len() != tree.leaf_kinds.len() {
             return Err(GroupError::InvalidWelcome(
                 "leaf nodes and leaves differ in number",
@@ -690,9 +763,6 @@ impl<S: CipherSuite> Group<S> {
             .into_iter()
             .map(|leaf_node| leaf_node.map(Member::new).transpose())
             .collect::<Result<Vec<_>, _>>()?;
-        if verify_signatures {
-            verify_leaf_nodes::<S>(group_id, &members)?;
-        }
         Ok((public_tree, members))
     }
 
@@ -817,7 +887,7 @@ impl<S: CipherSuite> Group<S> {
             LeafNodeSource::Update,
             Some((&self.context.group_id, own_leaf)),
         )?;
-        self.commit(pending, Vec::new(), Some(leaf_node), rng)
+        self.commit(pending, Some(leaf_node), rng)
     }
 
     /// Prepares adding the members of `key_packages` (checked first), each in the leftmost
@@ -834,8 +904,27 @@ impl<S: CipherSuite> Group<S> {
         if key_packages.is_empty() {
             return Err(GroupError::InvalidCommit("no key packages"));
         }
-        let pending = self.tree.prepare_add(key_packages.len(), rng)?;
-        self.commit(pending, key_packages.to_vec(), None, rng)
+        // The newcomers' leaf secrets are all the randomness a commit draws before its Welcome.
+        // Once they are drawn, the KeyPackage checks (two signatures each: most of a large
+        // add's work) need nothing from the rest of the commit, so they run beside it: the
+        // tree's key derivations, the signature, the next epoch, the GroupInfo. Sealing the
+        // Welcome draws from `rng` again, so it waits for the checks, as in sequential order.
+        let drawn = self.tree.draw_add(key_packages.len(), rng)?;
+        let check = || verify_key_packages::<S>(key_packages);
+        let draft = || {
+            let pending = self.tree.prepare_drawn_add(drawn)?;
+            self.draft_commit(pending, key_packages.to_vec(), None)
+        };
+        let draft = if key_packages.len() >= crate::parallel::MIN_PARALLEL_BATCH {
+            let (checked, draft) = crate::parallel::join(check, draft);
+            // Both ran to the end: a bad KeyPackage is reported first, whichever failed.
+            checked?;
+            draft?
+        } else {
+            check()?;
+            draft()?
+        };
+        self.finish_commit(draft, rng)
     }
 
     /// Prepares removing the members at `leaves`. The group is unchanged until the commit is
@@ -850,16 +939,29 @@ impl<S: CipherSuite> Group<S> {
             return Err(GroupError::UpdateRequired);
         }
         let pending = self.tree.prepare_remove(leaves, rng)?;
-        self.commit(pending, Vec::new(), None, rng)
+        self.commit(pending, None, rng)
     }
 
+    /// A commit without newcomers (an update or a remove): no KeyPackages to check.
     fn commit<R: CryptoRng + ?Sized>(
+        &self,
+        pending: PendingTreeChange<S>,
+        leaf_node: Option<LeafNode>,
+        rng: &mut R,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        let draft = self.draft_commit(pending, Vec::new(), leaf_node)?;
+        self.finish_commit(draft, rng)
+    }
+
+    /// This member's commit up to its Welcome, all of it without randomness: signed, its next
+    /// epoch computed, protected, and for an add the signed GroupInfo. The KeyPackages'
+    /// signatures are the caller's to check ([`verify_key_packages`]).
+    fn draft_commit(
         &self,
         pending: PendingTreeChange<S>,
         key_packages: Vec<KeyPackage>,
         leaf_node: Option<LeafNode>,
-        rng: &mut R,
-    ) -> Result<PendingCommit<S>, GroupError> {
+    ) -> Result<CommitDraft<S>, GroupError> {
         let own_leaf = self.own_leaf();
         let newcomers: Vec<(LeafIndex, Secret)> = pending.newcomers().to_vec();
         let commit = ArtCommit {
@@ -885,17 +987,56 @@ impl<S: CipherSuite> Group<S> {
                 confirmation_tag: None,
             },
         };
-        let (next, summary) = self.next_epoch(pending.into_staged(), &signed, own_leaf, None)?;
+        let Content::Commit(commit) = &signed.content.content else {
+            return Err(GroupError::InvalidCommit("not a commit"));
+        };
+        let changes = self.member_changes(commit, own_leaf)?;
+        let (next, summary) = self.next_epoch(pending.into_staged(), &signed, changes, None)?;
         signed.auth.confirmation_tag = Some(next.confirmation_tag.clone());
         let message =
             protect_public::<S, ArtCommit>(signed, &self.context, &self.secrets.membership_key)?;
-        let Content::Commit(commit) = &message.content.content else {
-            return Err(GroupError::InvalidCommit("not a commit"));
-        };
-        let welcome = if newcomers.is_empty() {
+        let group_info = if newcomers.is_empty() {
             None
         } else {
-            Some(self.welcome(&next, commit, &newcomers, rng)?)
+            Some(self.group_info(&next)?)
+        };
+        Ok(CommitDraft {
+            message,
+            group_info,
+            newcomers,
+            summary,
+            next,
+        })
+    }
+
+    /// Seals a drafted commit's Welcome for its newcomers (the HPKE ephemeral keys drawn from
+    /// `rng`) and encodes the commit.
+    fn finish_commit<R: CryptoRng + ?Sized>(
+        &self,
+        draft: CommitDraft<S>,
+        rng: &mut R,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        let CommitDraft {
+            message,
+            group_info,
+            newcomers,
+            summary,
+            next,
+        } = draft;
+        let welcome = match &group_info {
+            Some(group_info) => {
+                let Content::Commit(commit) = &message.content.content else {
+                    return Err(GroupError::InvalidCommit("not a commit"));
+                };
+                Some(Self::welcome(
+                    &next,
+                    group_info,
+                    &commit.key_packages,
+                    &newcomers,
+                    rng,
+                )?)
+            }
+            None => None,
         };
         let message = MlsMessage::PublicMessage(message).encode_to_vec()?;
         Ok(PendingCommit {
@@ -906,15 +1047,9 @@ impl<S: CipherSuite> Group<S> {
         })
     }
 
-    /// The Welcome of an add: the GroupInfo of the new epoch with the public tree, signed, and
-    /// each newcomer's leaf secret sealed to its KeyPackage.
-    fn welcome<R: CryptoRng + ?Sized>(
-        &self,
-        next: &NextEpoch<S>,
-        commit: &ArtCommit,
-        newcomers: &[(LeafIndex, Secret)],
-        rng: &mut R,
-    ) -> Result<Vec<u8>, GroupError> {
+    /// The GroupInfo of the epoch a commit leads to, with the public tree, signed: what the
+    /// commit's Welcome carries.
+    fn group_info(&self, next: &NextEpoch<S>) -> Result<GroupInfo, GroupError> {
         let view = NextView {
             base: self.tree.tree(),
             staged: &next.tree,
@@ -932,8 +1067,19 @@ impl<S: CipherSuite> Group<S> {
             signature: Vec::new(),
         };
         group_info.sign::<S>(self.identity.signing_key())?;
-        let new_members: Vec<NewMember<'_>> = commit
-            .key_packages
+        Ok(group_info)
+    }
+
+    /// The Welcome of an add: the signed GroupInfo, and each newcomer's leaf secret sealed to
+    /// its KeyPackage.
+    fn welcome<R: CryptoRng + ?Sized>(
+        next: &NextEpoch<S>,
+        group_info: &GroupInfo,
+        key_packages: &[KeyPackage],
+        newcomers: &[(LeafIndex, Secret)],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, GroupError> {
+        let new_members: Vec<NewMember<'_>> = key_packages
             .iter()
             .zip(newcomers)
             .map(|(key_package, (_, leaf_secret))| NewMember {
@@ -942,7 +1088,7 @@ impl<S: CipherSuite> Group<S> {
             })
             .collect();
         let welcome = seal_welcome::<S, R>(
-            &group_info,
+            group_info,
             &next.secrets.joiner_secret,
             &[],
             &new_members,
@@ -951,28 +1097,23 @@ impl<S: CipherSuite> Group<S> {
         Ok(MlsMessage::<ArtCommit>::Welcome(welcome).encode_to_vec()?)
     }
 
-    /// Computes and checks everything a commit leads to. `received_tag` is the confirmation
-    /// tag of a received commit (checked), `None` for this member's own commit.
-    fn next_epoch(
+    /// What a commit does to the members, from its leaf changes, its KeyPackages and its
+    /// LeafNode (whose signature is checked here; the KeyPackages' are the caller's to check,
+    /// with [`verify_key_packages`]).
+    fn member_changes(
         &self,
-        tree: StagedTreeChange<S>,
-        signed: &AuthenticatedContent<ArtCommit>,
+        commit: &ArtCommit,
         sender: LeafIndex,
-        received_tag: Option<&[u8]>,
-    ) -> Result<(NextEpoch<S>, CommitSummary), GroupError> {
-        let Content::Commit(commit) = &signed.content.content else {
-            return Err(GroupError::InvalidCommit("not a commit"));
-        };
+    ) -> Result<MemberChanges<S>, GroupError> {
         let group_id = &self.context.group_id;
         let mut summary = CommitSummary {
             sender,
             epoch: self.context.epoch + 1,
             ..CommitSummary::default()
         };
-        let mut member_changes: HashMap<LeafIndex, Option<Member<S>>> = HashMap::new();
+        let mut members: HashMap<LeafIndex, Option<Member<S>>> = HashMap::new();
         let mut key_packages = commit.key_packages.iter();
         let mut leaf_node = commit.leaf_node.as_ref();
-        let mut add_checks = Vec::new();
         for change in &commit.tree_change.leaves {
             match change.kind {
                 LeafChangeKind::Update => {
@@ -994,7 +1135,7 @@ impl<S: CipherSuite> Group<S> {
                     let member = Member::new(leaf_node.clone())?;
                     leaf_node
                         .verify_with_key::<S>(&member.verifying_key, Some((group_id, sender)))?;
-                    member_changes.insert(change.leaf, Some(member));
+                    members.insert(change.leaf, Some(member));
                     summary.updated = true;
                 }
                 LeafChangeKind::Add => {
@@ -1004,26 +1145,41 @@ impl<S: CipherSuite> Group<S> {
                     if key_package.cipher_suite != S::ID.0 {
                         return Err(GroupError::InvalidCommit("a KeyPackage of another suite"));
                     }
-                    add_checks.push(key_package);
-                    member_changes.insert(
+                    members.insert(
                         change.leaf,
                         Some(Member::new(key_package.leaf_node.clone())?),
                     );
                     summary.added.push(change.leaf);
                 }
                 LeafChangeKind::Remove => {
-                    member_changes.insert(change.leaf, None);
+                    members.insert(change.leaf, None);
                     summary.removed.push(change.leaf);
                 }
             }
         }
+        // So every KeyPackage is a newcomer's, and checking them all checks the newcomers.
         if key_packages.next().is_some() || leaf_node.is_some() {
             return Err(GroupError::InvalidCommit(
                 "KeyPackages or a LeafNode the changes do not use",
             ));
         }
-        verify_key_packages::<S>(&add_checks)?;
+        Ok(MemberChanges { members, summary })
+    }
 
+    /// Computes and checks everything a commit leads to, from its tree change and its member
+    /// changes (KeyPackages already checked). `received_tag` is the confirmation tag of a
+    /// received commit (checked), `None` for this member's own commit.
+    fn next_epoch(
+        &self,
+        tree: StagedTreeChange<S>,
+        signed: &AuthenticatedContent<ArtCommit>,
+        changes: MemberChanges<S>,
+        received_tag: Option<&[u8]>,
+    ) -> Result<(NextEpoch<S>, CommitSummary), GroupError> {
+        let MemberChanges {
+            members: member_changes,
+            summary,
+        } = changes;
         let view = NextView {
             base: self.tree.tree(),
             staged: &tree,
@@ -1058,7 +1214,7 @@ impl<S: CipherSuite> Group<S> {
         };
         let interim_transcript_hash =
             interim_transcript_hash::<S>(&context.confirmed_transcript_hash, &confirmation_tag)?;
-        let own_update = summary.updated && sender == self.own_leaf();
+        let own_update = summary.updated && summary.sender == self.own_leaf();
         Ok((
             NextEpoch {
                 context,
@@ -1263,7 +1419,9 @@ impl<S: CipherSuite> Group<S> {
             .confirmation_tag
             .clone()
             .ok_or(GroupError::InvalidCommit("no confirmation tag"))?;
-        let (next, summary) = self.next_epoch(staged, &signed, sender, Some(&tag))?;
+        let changes = self.member_changes(commit, sender)?;
+        verify_key_packages::<S>(&commit.key_packages)?;
+        let (next, summary) = self.next_epoch(staged, &signed, changes, Some(&tag))?;
         Ok(StagedCommit {
             outcome: StagedOutcome::Next {
                 next: Box::new(next),
@@ -1304,24 +1462,9 @@ impl<S: CipherSuite> Group<S> {
     }
 }
 
-/// Checks KeyPackages, on both cores when there are many.
-fn verify_key_packages<S: CipherSuite>(key_packages: &[&KeyPackage]) -> Result<(), GroupError> {
-    let check = |chunk: &[&KeyPackage]| -> Result<(), GroupError> {
-        for key_package in chunk {
-            key_package.verify::<S>()?;
-        }
-        Ok(())
-    };
-    if key_packages.len() < 64 {
-        return check(key_packages);
-    }
-    let (left, right) = key_packages.split_at(key_packages.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| check(right));
-        let mine = check(left);
-        let other = other
-            .join()
-            .unwrap_or(Err(GroupError::InvalidCommit("key package check failed")));
-        mine.and(other)
-    })
+/// Checks KeyPackages (two signatures each), on all cores when there are many. The error is
+/// the first failing KeyPackage's, in order, as a sequential check gives it.
+fn verify_key_packages<S: CipherSuite>(key_packages: &[KeyPackage]) -> Result<(), GroupError> {
+    crate::parallel::try_map(key_packages, |key_package| key_package.verify::<S>())?;
+    Ok(())
 }

@@ -110,7 +110,8 @@ impl<S: CipherSuite> Group<S> {
         };
         reader.finish()?;
 
-        let (public_tree, members) = Self::import_tree(&context.group_id, ratchet_tree, false)?;
+        // Persisted state is this member's own: its signatures were checked when it came in.
+        let (public_tree, members) = Self::import_tree(ratchet_tree)?;
         let tree = ArtMember::restore(
             public_tree,
             own_leaf,
