@@ -254,9 +254,10 @@ impl KeyPackage {
         if self.init_key == self.leaf_node.encryption_key {
             return Err(MessageError::InitKeyReused);
         }
-        self.leaf_node.verify::<S>(None)?;
+        // One key signs both the LeafNode and the KeyPackage: parsed once.
         let key = S::Signature::verifying_key_from_bytes(&self.leaf_node.signature_key)
             .map_err(MessageError::InvalidSignatureKey)?;
+        self.leaf_node.verify_with_key::<S>(&key, None)?;
         let tbs = self.to_be_signed()?;
         verify_with_label::<S>(&key, "KeyPackageTBS", &tbs, &self.signature)
             .map_err(MessageError::InvalidSignature)
