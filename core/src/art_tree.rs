@@ -266,16 +266,15 @@ impl<S: CipherSuite> PublicTree<S> {
         }
         let mut tree = Self::blank(n_leaves);
         tree.leaves = leaves;
-        for (index, key) in keys.iter().enumerate() {
-            let node = NodeIndex(index as u32);
-            tree.keys[index] = match key {
-                Some(bytes) => Some(
-                    S::Dh::public_key_from_bytes(bytes)
-                        .map_err(|source| TreeError::InvalidPublicKey { node, source })?,
-                ),
-                None => None,
-            };
-        }
+        // Parsing validates each key (a point check for P-256): for a large tree, on all cores.
+        let nodes: Vec<NodeIndex> = (0..keys.len() as u32).map(NodeIndex).collect();
+        tree.keys = crate::parallel::try_map(&nodes, |&node| {
+            keys[node.0 as usize]
+                .as_deref()
+                .map(S::Dh::public_key_from_bytes)
+                .transpose()
+                .map_err(|source| TreeError::InvalidPublicKey { node, source })
+        })?;
         for index in 0..tree.keys.len() {
             let node = NodeIndex(index as u32);
             let present = tree.keys[index].is_some();

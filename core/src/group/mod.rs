@@ -758,11 +758,25 @@ impl<S: CipherSuite> Group<S> {
             }
         }
         let public_tree = PublicTree::<S>::from_parts(tree.leaf_kinds, &tree.keys)?;
+        // Parsing validates each signature key: for a large group, on all cores.
+        let verifying_keys = crate::parallel::try_map(&tree.leaf_nodes, |leaf_node| {
+            leaf_node
+                .as_ref()
+                .map(|leaf_node| S::Signature::verifying_key_from_bytes(&leaf_node.signature_key))
+                .transpose()
+                .map_err(MessageError::InvalidSignatureKey)
+        })?;
         let members = tree
             .leaf_nodes
             .into_iter()
-            .map(|leaf_node| leaf_node.map(Member::new).transpose())
-            .collect::<Result<Vec<_>, _>>()?;
+            .zip(verifying_keys)
+            .map(|(leaf_node, verifying_key)| {
+                Some(Member {
+                    leaf_node: leaf_node?,
+                    verifying_key: verifying_key?,
+                })
+            })
+            .collect();
         Ok((public_tree, members))
     }
 
