@@ -8,10 +8,40 @@
 use core::convert::Infallible;
 
 use artmls::hpke::DhKemHpke;
-use artmls::{Aead, CryptoError, DhGroup, Hash, Hpke, Kdf, Signature};
+use artmls::suite::check_composition;
+use artmls::{
+    Aead, Backend, CipherSuite, CryptoError, DhGroup, Hash, Hpke, Kdf, Signature, SuiteId,
+    SuiteVisitor,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_core::{TryCryptoRng, TryRng};
+
+/// `B` is called `name` and serves exactly `suites`: it visits each of them as a suite of that
+/// id composed of matching primitives, and visits no other suite.
+pub fn backend_serves<B: Backend>(name: &str, suites: &[SuiteId]) {
+    struct IdOf;
+    impl SuiteVisitor for IdOf {
+        type Output = SuiteId;
+        fn visit<S: CipherSuite>(self) -> SuiteId {
+            check_composition::<S>().unwrap();
+            S::ID
+        }
+    }
+    assert_eq!(B::NAME, name);
+    assert_eq!(B::SUITES, suites);
+    for &suite in suites {
+        assert_eq!(B::visit(suite, IdOf), Some(suite));
+    }
+    for suite in SuiteId::ALL
+        .into_iter()
+        .chain([SuiteId(0x0001), SuiteId(0xF004)])
+    {
+        if !suites.contains(&suite) {
+            assert_eq!(B::visit(suite, IdOf), None, "{name} visits {suite}");
+        }
+    }
+}
 
 /// Hex to bytes.
 pub fn h(hex: &str) -> Vec<u8> {

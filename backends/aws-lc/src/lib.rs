@@ -31,20 +31,25 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[path = "../../ring_api/aead.rs"]
 mod aead;
 mod agreement;
+#[path = "../../ring_api/hash.rs"]
 mod hash;
 mod signature;
 
 use artmls::hpke::DhKemHpke;
 use artmls::{Backend, Composed, SuiteId, SuiteVisitor};
 
-pub use crate::aead::{AwsLcAes128Gcm, AwsLcChaCha20Poly1305};
+// The AEADs, hash and KDF are written once for ring's API, which aws-lc-rs shares.
+use aws_lc_rs as provider;
+
+pub use crate::aead::{Aes128Gcm as AwsLcAes128Gcm, ChaCha20Poly1305 as AwsLcChaCha20Poly1305};
 pub use crate::agreement::{
     AwsLcP256, AwsLcP256PrivateKey, AwsLcP256PublicKey, AwsLcX25519, AwsLcX25519PrivateKey,
     AwsLcX25519PublicKey,
 };
-pub use crate::hash::{AwsLcHkdfSha256, AwsLcSha256};
+pub use crate::hash::{HkdfSha256 as AwsLcHkdfSha256, Sha256 as AwsLcSha256};
 pub use crate::signature::{
     AwsLcEcdsaP256Sha256, AwsLcEcdsaP256SigningKey, AwsLcEcdsaP256VerifyingKey, AwsLcEd25519,
     AwsLcEd25519SigningKey, AwsLcEd25519VerifyingKey,

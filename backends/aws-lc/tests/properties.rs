@@ -4,12 +4,8 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::suite::check_composition;
-use artmls::{Backend, CipherSuite, DhGroup, Signature, SuiteId, SuiteVisitor};
-use artmls_aws_lc::{
-    AwsLcBackend, AwsLcEcdsaP256Sha256, AwsLcEd25519, AwsLcP256, AwsLcX25519,
-    P256Aes128GcmSha256P256, X25519Aes128GcmSha256Ed25519, X25519ChaCha20Poly1305Sha256Ed25519,
-};
+use artmls::{DhGroup, Signature, SuiteId};
+use artmls_aws_lc::{AwsLcBackend, AwsLcEcdsaP256Sha256, AwsLcEd25519, AwsLcP256, AwsLcX25519};
 use artmls_dalek::{Ed25519, HkdfSha256, X25519};
 use artmls_p256::{EcdsaP256Sha256, P256};
 use rand::RngExt;
@@ -94,31 +90,9 @@ fn signatures_interoperate_with_rustcrypto() {
 }
 
 #[test]
-fn suites_are_composed_of_their_primitives() {
-    check_composition::<X25519Aes128GcmSha256Ed25519>().unwrap();
-    check_composition::<P256Aes128GcmSha256P256>().unwrap();
-    check_composition::<X25519ChaCha20Poly1305Sha256Ed25519>().unwrap();
-}
-
-struct IdOf;
-
-impl SuiteVisitor for IdOf {
-    type Output = SuiteId;
-    fn visit<S: CipherSuite>(self) -> SuiteId {
-        check_composition::<S>().unwrap();
-        S::ID
-    }
-}
-
-#[test]
-fn backend_serves_its_suites() {
-    assert_eq!(AwsLcBackend::NAME, "aws-lc");
-    assert_eq!(
-        AwsLcBackend::SUITES,
-        &[SuiteId(0xF001), SuiteId(0xF002), SuiteId(0xF003)][..]
+fn backend_serves_its_suites_composed_of_their_primitives() {
+    testkit::backend_serves::<AwsLcBackend>(
+        "aws-lc",
+        &[SuiteId(0xF001), SuiteId(0xF002), SuiteId(0xF003)],
     );
-    for &suite in AwsLcBackend::SUITES {
-        assert_eq!(AwsLcBackend::visit(suite, IdOf), Some(suite));
-    }
-    assert_eq!(AwsLcBackend::visit(SuiteId(0xF004), IdOf), None);
 }

@@ -4,10 +4,9 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::suite::check_composition;
-use artmls::{Backend, CipherSuite, DhGroup, SuiteId, SuiteVisitor};
+use artmls::{DhGroup, SuiteId};
 use artmls_dalek::{Aes128Gcm, HkdfSha256};
-use artmls_p256::{EcdsaP256Sha256, HpkeP256Aes128Gcm, P256, P256Aes128GcmSha256P256, P256Backend};
+use artmls_p256::{EcdsaP256Sha256, HpkeP256Aes128Gcm, P256, P256Backend};
 
 #[test]
 fn p256_properties() {
@@ -36,26 +35,6 @@ fn generate_retries_out_of_range_scalars_from_the_same_rng() {
 }
 
 #[test]
-fn suite_is_composed_of_its_primitives() {
-    check_composition::<P256Aes128GcmSha256P256>().unwrap();
-}
-
-struct IdOf;
-
-impl SuiteVisitor for IdOf {
-    type Output = SuiteId;
-    fn visit<S: CipherSuite>(self) -> SuiteId {
-        S::ID
-    }
-}
-
-#[test]
-fn backend_serves_its_suite() {
-    assert_eq!(P256Backend::NAME, "p256");
-    assert_eq!(P256Backend::SUITES, &[SuiteId(0xF002)][..]);
-    assert_eq!(
-        P256Backend::visit(SuiteId(0xF002), IdOf),
-        Some(SuiteId(0xF002))
-    );
-    assert_eq!(P256Backend::visit(SuiteId(0xF001), IdOf), None);
+fn backend_serves_its_suites_composed_of_their_primitives() {
+    testkit::backend_serves::<P256Backend>("p256", &[SuiteId(0xF002)]);
 }

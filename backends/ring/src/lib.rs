@@ -38,7 +38,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[path = "../../ring_api/aead.rs"]
 mod aead;
+#[path = "../../ring_api/hash.rs"]
 mod hash;
 mod signature;
 
@@ -47,8 +49,11 @@ use artmls::{Backend, Composed, SuiteId, SuiteVisitor};
 use artmls_dalek::X25519;
 use artmls_p256::P256;
 
-pub use crate::aead::{RingAes128Gcm, RingChaCha20Poly1305};
-pub use crate::hash::{RingHkdfSha256, RingSha256};
+// The AEADs, hash and KDF are written once for ring's API, which aws-lc-rs shares.
+use ring as provider;
+
+pub use crate::aead::{Aes128Gcm as RingAes128Gcm, ChaCha20Poly1305 as RingChaCha20Poly1305};
+pub use crate::hash::{HkdfSha256 as RingHkdfSha256, Sha256 as RingSha256};
 pub use crate::signature::{
     RingEcdsaP256Sha256, RingEcdsaP256SigningKey, RingEcdsaP256VerifyingKey, RingEd25519,
     RingEd25519SigningKey, RingEd25519VerifyingKey,

@@ -3,14 +3,12 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::suite::check_composition;
-use artmls::{Aead, Backend, CipherSuite, Hash, Kdf, Signature, SuiteId, SuiteVisitor};
+use artmls::{Aead, Hash, Kdf, Signature, SuiteId};
 use artmls_dalek::{Aes128Gcm, ChaCha20Poly1305, Ed25519, HkdfSha256, Sha256};
 use artmls_p256::EcdsaP256Sha256;
 use artmls_ring::{
-    P256Aes128GcmSha256P256, RingAes128Gcm, RingBackend, RingChaCha20Poly1305, RingEcdsaP256Sha256,
-    RingEd25519, RingHkdfSha256, RingSha256, X25519Aes128GcmSha256Ed25519,
-    X25519ChaCha20Poly1305Sha256Ed25519,
+    RingAes128Gcm, RingBackend, RingChaCha20Poly1305, RingEcdsaP256Sha256, RingEd25519,
+    RingHkdfSha256, RingSha256,
 };
 use rand::RngExt;
 
@@ -83,31 +81,9 @@ fn signatures_interoperate_with_rustcrypto() {
 }
 
 #[test]
-fn suites_are_composed_of_their_primitives() {
-    check_composition::<X25519Aes128GcmSha256Ed25519>().unwrap();
-    check_composition::<P256Aes128GcmSha256P256>().unwrap();
-    check_composition::<X25519ChaCha20Poly1305Sha256Ed25519>().unwrap();
-}
-
-struct IdOf;
-
-impl SuiteVisitor for IdOf {
-    type Output = SuiteId;
-    fn visit<S: CipherSuite>(self) -> SuiteId {
-        check_composition::<S>().unwrap();
-        S::ID
-    }
-}
-
-#[test]
-fn backend_serves_its_suites() {
-    assert_eq!(RingBackend::NAME, "ring");
-    assert_eq!(
-        RingBackend::SUITES,
-        &[SuiteId(0xF001), SuiteId(0xF002), SuiteId(0xF003)][..]
+fn backend_serves_its_suites_composed_of_their_primitives() {
+    testkit::backend_serves::<RingBackend>(
+        "ring",
+        &[SuiteId(0xF001), SuiteId(0xF002), SuiteId(0xF003)],
     );
-    for &suite in RingBackend::SUITES {
-        assert_eq!(RingBackend::visit(suite, IdOf), Some(suite));
-    }
-    assert_eq!(RingBackend::visit(SuiteId(0xF004), IdOf), None);
 }

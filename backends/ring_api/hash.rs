@@ -1,13 +1,16 @@
-//! HKDF-SHA256, SHA-256 and HMAC-SHA256 from aws-lc-rs.
+//! HKDF-SHA256, SHA-256 and HMAC-SHA256 from ring or aws-lc-rs.
+//!
+//! Shared by the ring and aws-lc backends: aws-lc-rs offers ring's API, so both crates include
+//! this file (`#[path]`) and name their library `crate::provider`.
 
+use crate::provider::{digest, hkdf, hmac};
 use artmls::{CryptoError, Hash, Kdf, Secret};
-use aws_lc_rs::{digest, hkdf, hmac};
 
 const HASH_LEN: usize = 32;
 /// The SHA-256 block size: HMAC hashes longer keys first (RFC 2104 §2).
 const BLOCK_LEN: usize = 64;
 
-/// The output length of an HKDF-Expand, as aws-lc-rs's `hkdf::KeyType`.
+/// The output length of an HKDF-Expand, as the provider's `hkdf::KeyType`.
 struct OutputLen(usize);
 
 impl hkdf::KeyType for OutputLen {
@@ -16,16 +19,16 @@ impl hkdf::KeyType for OutputLen {
     }
 }
 
-/// HKDF-SHA256 from aws-lc-rs.
+/// HKDF-SHA256 from the provider.
 ///
-/// Extract is HMAC-SHA256 through `aws_lc_rs::hmac` (`hkdf::Salt::extract` does not reveal the
-/// PRK, and artmls passes PRKs around as bytes); Expand is `hkdf::Prk::new_less_safe` and `fill`.
-/// `Prk::new_less_safe` panics on a PRK longer than 64 bytes, so a longer PRK is first hashed,
-/// which is the same HMAC key: any PRK length works, as with the other backends.
+/// Extract is HMAC-SHA256 through `hmac` (`hkdf::Salt::extract` does not reveal the PRK, and
+/// artmls passes PRKs around as bytes); Expand is `hkdf::Prk::new_less_safe` and `fill`.
+/// aws-lc-rs's `Prk::new_less_safe` panics on a PRK longer than 64 bytes, so a longer PRK is
+/// first hashed, which is the same HMAC key: any PRK length works, as with the other backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AwsLcHkdfSha256;
+pub struct HkdfSha256;
 
-impl Kdf for AwsLcHkdfSha256 {
+impl Kdf for HkdfSha256 {
     const NAME: &'static str = "HKDF-SHA256";
     const KDF_ID: u16 = 0x0001;
     const HASH_LEN: usize = HASH_LEN;
@@ -56,11 +59,11 @@ impl Kdf for AwsLcHkdfSha256 {
     }
 }
 
-/// SHA-256 (`aws_lc_rs::digest`) and HMAC-SHA256 (`aws_lc_rs::hmac`).
+/// SHA-256 (the provider's `digest`) and HMAC-SHA256 (its `hmac`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AwsLcSha256;
+pub struct Sha256;
 
-impl Hash for AwsLcSha256 {
+impl Hash for Sha256 {
     const NAME: &'static str = "SHA-256";
     const OUTPUT_LEN: usize = HASH_LEN;
 

@@ -1,7 +1,10 @@
-//! AES-128-GCM and ChaCha20Poly1305 from `ring::aead`.
+//! AES-128-GCM and ChaCha20Poly1305 from `ring::aead` or `aws_lc_rs::aead`.
+//!
+//! Shared by the ring and aws-lc backends: aws-lc-rs offers ring's API, so both crates include
+//! this file (`#[path]`) and name their library `crate::provider`.
 
+use crate::provider::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use artmls::{Aead, CryptoError};
-use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 
 const NONCE_LEN: usize = aead::NONCE_LEN;
 const TAG_LEN: usize = 16;
@@ -65,11 +68,11 @@ fn open(
     Ok(in_out)
 }
 
-/// AES-128-GCM from `ring::aead`.
+/// AES-128-GCM from the provider's `aead` module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RingAes128Gcm;
+pub struct Aes128Gcm;
 
-impl Aead for RingAes128Gcm {
+impl Aead for Aes128Gcm {
     const NAME: &'static str = "AES-128-GCM";
     const AEAD_ID: u16 = 0x0001;
     const KEY_LEN: usize = 16;
@@ -95,11 +98,11 @@ impl Aead for RingAes128Gcm {
     }
 }
 
-/// ChaCha20Poly1305 (RFC 8439) from `ring::aead`.
+/// ChaCha20Poly1305 (RFC 8439) from the provider's `aead` module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RingChaCha20Poly1305;
+pub struct ChaCha20Poly1305;
 
-impl Aead for RingChaCha20Poly1305 {
+impl Aead for ChaCha20Poly1305 {
     const NAME: &'static str = "ChaCha20Poly1305";
     const AEAD_ID: u16 = 0x0003;
     const KEY_LEN: usize = 32;
