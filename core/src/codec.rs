@@ -31,9 +31,27 @@
 //! # Allocation bound
 //!
 //! A decoder never allocates from a claimed length: a vector's length is checked against the
-//! remaining input first, byte strings are copied from the input (so they are never longer than
-//! it), and vectors of structures grow one decoded element at a time. Every element consumes at
-//! least one input byte, so memory use is bounded by a small constant times the input length.
+//! remaining input first. On top of that, every decode carries an *allocation budget*, and
+//! every heap allocation a decoder makes is paid from it before it is made:
+//!
+//! - a byte string (`opaque data<V>`, a [`Secret`]) pays its length;
+//! - a vector of structures pays `size_of::<T>()` times the capacity of each buffer it grows
+//!   into (it grows by doubling, so the sum is at most twice its final capacity);
+//! - a boxed field pays the size of what it boxes ([`Reader::charge_for`]).
+//!
+//! The budget of a decode of `n` input bytes is [`allocation_budget`]`(n)` =
+//! `ALLOCATION_PER_INPUT_BYTE * n + ALLOCATION_BASE` (16 n + 256 KiB), shared by everything
+//! decoded from those bytes. So **the heap bytes a decode of `n` bytes requests, in total
+//! (freed buffers included), are at most 16 n + 256 KiB**, whatever the input claims. Without
+//! the budget the bound would be the worst ratio of a type's in-memory size to its smallest
+//! encoding: 272 for an absent `optional<LeafNode>` (one byte on the wire), 24 for an empty
+//! `opaque<V>` inside a vector. Exceeding the budget is [`CodecError::AllocationBudgetExceeded`].
+//!
+//! A structure decoded later from a byte string inside another (an extension's
+//! `extension_data`, a decrypted GroupInfo) is a new decode with the budget of its own length,
+//! which is at most the outer input's: a chain of `d` such decodes stays under `d` times the
+//! bound. The base covers the fixed-size parts of small inputs (a vector's first buffer holds
+//! four elements); it is well below what a message of a few hundred KiB may use anyway.
 
 use thiserror::Error;
 
@@ -51,12 +69,29 @@ pub fn write_opaque(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), CryptoError> 
 /// The largest length a `<V>` vector can have: 2^30 - 1 bytes (RFC 9420 §2.1.2).
 pub const MAX_VECTOR_LEN: usize = (1 << 30) - 1;
 
+/// How many heap bytes a decode may request per byte of its input (see the module's
+/// "Allocation bound"). Every structure of this library decodes well within it: its largest
+/// in-memory to wire ratio for genuine data is a few units.
+pub const ALLOCATION_PER_INPUT_BYTE: usize = 16;
+
+/// The heap bytes every decode may request whatever its length: room for the first buffers of
+/// the vectors of a small input.
+pub const ALLOCATION_BASE: usize = 256 * 1024;
+
+/// The allocation budget of a decode of `input_len` bytes:
+/// `ALLOCATION_PER_INPUT_BYTE * input_len + ALLOCATION_BASE`.
+pub fn allocation_budget(input_len: usize) -> usize {
+    input_len
+        .saturating_mul(ALLOCATION_PER_INPUT_BYTE)
+        .saturating_add(ALLOCATION_BASE)
+}
+
 /// Why bytes could not be decoded (or, for [`CodecError::VectorTooLong`], encoded).
 ///
 /// A decoding error means the bytes are not a valid encoding of the structure: the sender is
 /// broken or malicious, or the bytes were damaged. There is nothing to retry; drop the input.
-/// Decoding never panics and never allocates more than a small multiple of the input length,
-/// whatever lengths the input claims.
+/// Decoding never panics and never requests more heap than [`allocation_budget`] of the input
+/// length, whatever lengths the input claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum CodecError {
     /// The input ended before the structure did.
@@ -94,12 +129,38 @@ pub enum CodecError {
         /// The value found.
         value: u64,
     },
+    /// Decoding the input would need more memory than its length allows (see
+    /// [`allocation_budget`]): it declares far more elements than genuine data of its size
+    /// holds, such as a vector of a million absent optionals. Drop the input; nothing of it
+    /// was kept.
+    #[error(
+        "decoding needs {requested} more heap bytes but only {remaining} remain of the \
+         allocation budget of this input: drop it"
+    )]
+    AllocationBudgetExceeded {
+        /// The bytes the next allocation needed.
+        requested: usize,
+        /// What was left of the budget.
+        remaining: usize,
+    },
     /// An element of a vector consumed no bytes (it could never end).
     #[error("a vector element consumed no bytes")]
     EmptyElement,
     /// A value to encode is longer than a `<V>` vector can be (2^30 - 1 bytes).
     #[error("vector of {0} bytes is longer than 2^30 - 1")]
     VectorTooLong(usize),
+}
+
+/// The size of the minimal RFC 9420 variable-length integer for `len` (1, 2 or 4 bytes; a
+/// length beyond [`MAX_VECTOR_LEN`] does not encode, see [`write_varint`]).
+pub fn varint_len(len: usize) -> usize {
+    if len <= 0x3f {
+        1
+    } else if len <= 0x3fff {
+        2
+    } else {
+        4
+    }
 }
 
 /// Appends the RFC 9420 variable-length integer for a vector length (minimal encoding).
@@ -116,16 +177,52 @@ pub fn write_varint(out: &mut Vec<u8>, len: usize) -> Result<(), CodecError> {
     Ok(())
 }
 
-/// A cursor over input bytes. Every read checks the remaining length first.
+/// A cursor over input bytes. Every read checks the remaining length first, and every heap
+/// allocation a decoder makes is paid first from the reader's allocation budget (see the
+/// module's "Allocation bound").
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
     bytes: &'a [u8],
+    /// Heap bytes the decode may still request. A vector's body is read by a reader that
+    /// takes over this budget and hands back what is left ([`Reader::read_vector`]), so
+    /// everything decoded from one input shares one budget.
+    budget: usize,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader over `bytes`.
+    /// A reader over `bytes`, with the budget [`allocation_budget`] of their length.
     pub fn new(bytes: &'a [u8]) -> Self {
-        Reader { bytes }
+        Self::with_budget(bytes, allocation_budget(bytes.len()))
+    }
+
+    /// A reader over `bytes` that may request at most `budget` heap bytes in total (for a
+    /// caller that knows a tighter or a looser bound than [`allocation_budget`]).
+    pub fn with_budget(bytes: &'a [u8], budget: usize) -> Self {
+        Reader { bytes, budget }
+    }
+
+    /// The heap bytes decoders may still request from this reader.
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Pays `bytes` from the allocation budget, before allocating them. Fails with
+    /// [`CodecError::AllocationBudgetExceeded`] (leaving the budget as it was) if too little
+    /// is left.
+    pub fn charge(&mut self, bytes: usize) -> Result<(), CodecError> {
+        self.budget = self
+            .budget
+            .checked_sub(bytes)
+            .ok_or(CodecError::AllocationBudgetExceeded {
+                requested: bytes,
+                remaining: self.budget,
+            })?;
+        Ok(())
+    }
+
+    /// Pays for `count` values of type `T` (a buffer of `count` elements, or one boxed value).
+    pub fn charge_for<T>(&mut self, count: usize) -> Result<(), CodecError> {
+        self.charge(count.saturating_mul(core::mem::size_of::<T>()))
     }
 
     /// The bytes not read yet.
@@ -184,9 +281,23 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
-    /// Reads a vector length and returns a reader over exactly that many bytes, checking the
-    /// length against the remaining input first.
-    pub fn read_vector_body(&mut self) -> Result<Reader<'a>, CodecError> {
+    /// Reads a vector length and the bytes it covers (checked against the remaining input
+    /// first), and decodes them with `decode_body`, given a reader over exactly those bytes.
+    /// That reader spends this reader's allocation budget: what it uses is gone from this
+    /// one, whether `decode_body` succeeds or fails.
+    pub fn read_vector<T>(
+        &mut self,
+        decode_body: impl FnOnce(&mut Reader<'a>) -> Result<T, CodecError>,
+    ) -> Result<T, CodecError> {
+        let bytes = self.read_opaque()?;
+        let mut body = Reader::with_budget(bytes, self.budget);
+        let result = decode_body(&mut body);
+        self.budget = body.budget;
+        result
+    }
+
+    /// Reads an `opaque data<V>` and borrows its bytes from the input (nothing is allocated).
+    pub fn read_opaque(&mut self) -> Result<&'a [u8], CodecError> {
         let len = self.read_varint()?;
         if len > self.bytes.len() {
             return Err(CodecError::LengthExceedsInput {
@@ -194,12 +305,7 @@ impl<'a> Reader<'a> {
                 remaining: self.bytes.len(),
             });
         }
-        Ok(Reader::new(self.read_bytes(len)?))
-    }
-
-    /// Reads an `opaque data<V>` and borrows its bytes from the input.
-    pub fn read_opaque(&mut self) -> Result<&'a [u8], CodecError> {
-        Ok(self.read_vector_body()?.remaining())
+        self.read_bytes(len)
     }
 
     /// Fails with [`CodecError::TrailingBytes`] unless every byte was read.
@@ -256,10 +362,20 @@ pub trait Decode: Sized {
 
     /// Decodes the elements of a vector whose body is `body` (already bounded by its length).
     /// Byte vectors override this to copy the slice at once.
+    ///
+    /// The vector grows by doubling, as `Vec` itself would, but each new buffer is paid from
+    /// the budget before it is allocated: many elements that are small on the wire and large
+    /// in memory (absent optionals, empty vectors) stop at the budget instead of at the
+    /// memory's end.
     #[doc(hidden)]
     fn decode_vector(body: &mut Reader<'_>) -> Result<Vec<Self>, CodecError> {
         let mut items = Vec::new();
         while !body.is_empty() {
+            if items.len() == items.capacity() {
+                let capacity = items.capacity().saturating_mul(2).max(4);
+                body.charge_for::<Self>(capacity)?;
+                items.reserve_exact(capacity - items.len());
+            }
             let before = body.remaining().len();
             items.push(Self::decode(body)?);
             if body.remaining().len() == before {
@@ -309,9 +425,10 @@ impl Decode for u8 {
     }
 
     fn decode_vector(body: &mut Reader<'_>) -> Result<Vec<Self>, CodecError> {
-        let bytes = body.remaining().to_vec();
+        let bytes = body.remaining();
+        body.charge(bytes.len())?;
         body.read_bytes(bytes.len())?;
-        Ok(bytes)
+        Ok(bytes.to_vec())
     }
 }
 
@@ -337,8 +454,22 @@ impl<T: Encode> Encode for Vec<T> {
 
 impl<T: Decode> Decode for Vec<T> {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
-        let mut body = reader.read_vector_body()?;
-        T::decode_vector(&mut body)
+        reader.read_vector(T::decode_vector)
+    }
+}
+
+/// A boxed field is encoded as the value itself.
+impl<T: Encode> Encode for Box<T> {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        T::encode(self, out)
+    }
+}
+
+/// A boxed field pays for its box from the allocation budget before decoding the value.
+impl<T: Decode> Decode for Box<T> {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
+        reader.charge_for::<T>(1)?;
+        Ok(Box::new(T::decode(reader)?))
     }
 }
 
@@ -380,7 +511,9 @@ impl Encode for Secret {
 
 impl Decode for Secret {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
-        Ok(Secret::from_slice(reader.read_opaque()?))
+        let bytes = reader.read_opaque()?;
+        reader.charge(bytes.len())?;
+        Ok(Secret::from_slice(bytes))
     }
 }
 

@@ -24,6 +24,20 @@ impl Secret {
         Secret(bytes.to_vec())
     }
 
+    /// A secret written by `write` into a buffer of `capacity` bytes allocated first.
+    ///
+    /// The buffer is erased when the secret is dropped, and also when `write` fails. `write`
+    /// must not grow the buffer beyond `capacity` unless it reserves the whole length before
+    /// writing anything secret: a reallocation frees the old buffer without erasing it.
+    pub fn write_exact<E>(
+        capacity: usize,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        let mut secret = Secret(Vec::with_capacity(capacity));
+        write(&mut secret.0)?;
+        Ok(secret)
+    }
+
     /// A secret of `len` zero bytes (the RFC 9420 "zero" value of a key schedule input).
     pub fn zero(len: usize) -> Self {
         Secret(vec![0; len])

@@ -122,7 +122,7 @@ pub fn seal_welcome<S: CipherSuite, R: CryptoRng + ?Sized>(
                 .map(|path_secret| PathSecret { path_secret }),
             psks: psk_ids.clone(),
         };
-        plaintexts.push(Secret::new(group_secrets.encode_to_vec()?));
+        plaintexts.push(group_secrets.encode_to_secret()?);
     }
     // Every newcomer's GroupSecrets is sealed with the encrypted GroupInfo as context, which
     // the HPKE key schedule hashes: sealing them together hashes it once, not once each.

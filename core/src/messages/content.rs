@@ -27,9 +27,19 @@ impl Encode for LeafIndex {
     }
 }
 
+/// A leaf index on the wire names a leaf of some tree, so it is below
+/// [`MAX_LEAVES`](crate::tree_math::MAX_LEAVES); anything else is refused here, before tree
+/// arithmetic could meet it.
 impl Decode for LeafIndex {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
-        Ok(LeafIndex(u32::decode(reader)?))
+        let index = u32::decode(reader)?;
+        if index >= crate::tree_math::MAX_LEAVES {
+            return Err(CodecError::InvalidValue {
+                what: "leaf index (at least 2^30, outside every tree)",
+                value: u64::from(index),
+            });
+        }
+        Ok(LeafIndex(index))
     }
 }
 
@@ -129,7 +139,7 @@ impl<C: CommitBody> Content<C> {
         Ok(match content_type {
             ContentType::Application => Content::Application(Vec::decode(reader)?),
             ContentType::Proposal => Content::Proposal(Proposal::decode(reader)?),
-            ContentType::Commit => Content::Commit(Box::new(C::decode(reader)?)),
+            ContentType::Commit => Content::Commit(Box::decode(reader)?),
         })
     }
 }

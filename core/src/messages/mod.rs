@@ -470,6 +470,33 @@ mod tests {
         ));
     }
 
+    /// A leaf index names a leaf of a tree of at most 2^30 leaves: larger ones (whose node
+    /// index would overflow) are refused when decoded, wherever they appear.
+    #[test]
+    fn leaf_indices_beyond_every_tree_are_rejected() {
+        for index in [1u32 << 30, 1 << 31, u32::MAX] {
+            let bytes = index.to_be_bytes();
+            assert!(
+                matches!(
+                    LeafIndex::decode_exact(&bytes),
+                    Err(CodecError::InvalidValue { value, .. }) if value == u64::from(index)
+                ),
+                "{index}"
+            );
+            let mut sender = vec![1];
+            sender.extend_from_slice(&bytes);
+            assert!(Sender::decode_exact(&sender).is_err(), "{index}");
+            let mut sender_data = bytes.to_vec();
+            sender_data.extend_from_slice(&[0, 0, 0, 9, 1, 2, 3, 4]);
+            assert!(SenderData::decode_exact(&sender_data).is_err(), "{index}");
+        }
+        let largest = (1u32 << 30) - 1;
+        assert_eq!(
+            LeafIndex::decode_exact(&largest.to_be_bytes()),
+            Ok(LeafIndex(largest))
+        );
+    }
+
     #[test]
     fn tag_presence_is_checked_when_encoding() {
         let mut message = PublicMessage {

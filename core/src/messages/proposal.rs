@@ -117,8 +117,8 @@ impl Encode for Proposal {
 impl Decode for Proposal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
         Ok(match u16::decode(reader)? {
-            1 => Proposal::Add(Box::new(Add::decode(reader)?)),
-            2 => Proposal::Update(Box::new(Update::decode(reader)?)),
+            1 => Proposal::Add(Box::decode(reader)?),
+            2 => Proposal::Update(Box::decode(reader)?),
             3 => Proposal::Remove(Remove::decode(reader)?),
             4 => Proposal::PreSharedKey(PreSharedKeyId::decode(reader)?),
             5 => Proposal::ReInit(ReInit::decode(reader)?),

@@ -1,7 +1,7 @@
 //! `Welcome` and what it carries (RFC 9420 §12.4.3). The sealing and opening are in
 //! [`crate::welcome`].
 
-use crate::codec::impl_codec_struct;
+use crate::codec::{CodecError, Encode, impl_codec_struct, varint_len};
 use crate::crypto::HpkeCiphertext;
 use crate::messages::PreSharedKeyId;
 use crate::secret::Secret;
@@ -36,6 +36,24 @@ impl_codec_struct!(GroupSecrets {
     path_secret,
     psks
 });
+
+impl GroupSecrets {
+    /// The encoding, as a [`Secret`]: written into a buffer sized before the secrets are
+    /// written, so no reallocation leaves a copy of them behind, and erased when dropped.
+    pub fn encode_to_secret(&self) -> Result<Secret, CodecError> {
+        let opaque_len = |secret: &Secret| varint_len(secret.len()) + secret.len();
+        // The PSK ids are not secret: their encoding is measured by writing it.
+        let psks_len = self.psks.encode_to_vec()?.len();
+        let len = opaque_len(&self.joiner_secret)
+            + 1
+            + self
+                .path_secret
+                .as_ref()
+                .map_or(0, |path| opaque_len(&path.path_secret))
+            + psks_len;
+        Secret::write_exact(len, |out| self.encode(out))
+    }
+}
 
 /// One newcomer's entry of a Welcome (`EncryptedGroupSecrets`).
 #[derive(Debug, Clone, PartialEq, Eq)]
