@@ -33,7 +33,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use thiserror::Error;
 
-use crate::codec::{CodecError, Decode, Encode, MAX_VECTOR_LEN, Reader, write_varint};
+use crate::codec::{
+    CodecError, Decode, Encode, MAX_VECTOR_LEN, Reader, varint_len, write_varint,
+};
 use crate::crypto::{Aead, Kdf};
 use crate::error::CryptoError;
 use crate::labels::{derive_tree_secret, expand_with_label};
@@ -90,12 +92,28 @@ pub enum SecretTreeError {
     /// this API; would mean the state was corrupted).
     #[error("the secrets of {0:?} are no longer available")]
     LeafSecretErased(LeafIndex),
+    /// A [`SecretTreeConfig`] bound is above its limit. Configure a smaller value (see
+    /// [`SecretTreeConfig::MAX_OUT_OF_ORDER_WINDOW`] and [`SecretTreeConfig::MAX_FORWARD_JUMP`]).
+    #[error("secret tree {what} {value} is above its limit {max}: configure at most {max}")]
+    ConfigOutOfBounds {
+        /// The field.
+        what: &'static str,
+        /// The value given.
+        value: u32,
+        /// The largest value accepted.
+        max: u32,
+    },
     /// A key derivation failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
 }
 
 /// The bounds of out-of-order delivery.
+///
+/// Both are checked against their limits ([`SecretTreeConfig::check`]) wherever a tree is
+/// built or restored with them, so no configuration lets one message cost more than
+/// [`SecretTreeConfig::MAX_FORWARD_JUMP`] key derivations or keep more than
+/// [`SecretTreeConfig::MAX_OUT_OF_ORDER_WINDOW`] keys per ratchet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SecretTreeConfig {
     /// How many generations behind the newest one received a message may still arrive: the
@@ -105,6 +123,50 @@ pub struct SecretTreeConfig {
     /// How far ahead of the next expected generation a message may jump (bounds the work and
     /// memory one message can cause).
     pub max_forward_jump: u32,
+}
+
+impl SecretTreeConfig {
+    /// The largest `out_of_order_window`: 1024 generations. Every kept key stays in memory
+    /// until it is used or falls out of the window, and a member can make others keep a
+    /// window of keys for every leaf's two ratchets, so the window is what bounds that memory.
+    pub const MAX_OUT_OF_ORDER_WINDOW: u32 = 1 << 10;
+
+    /// The largest `max_forward_jump`: 2^14 generations. A message that jumps ahead costs one
+    /// key derivation per skipped generation before it can be authenticated, so this bounds
+    /// what one forged message can cost a receiver (a few tens of milliseconds); without it,
+    /// a generation near 2^32 would cost 2^32 derivations.
+    pub const MAX_FORWARD_JUMP: u32 = 1 << 14;
+
+    /// A configuration, checked against the limits.
+    pub fn new(out_of_order_window: u32, max_forward_jump: u32) -> Result<Self, SecretTreeError> {
+        let config = SecretTreeConfig {
+            out_of_order_window,
+            max_forward_jump,
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Fails with [`SecretTreeError::ConfigOutOfBounds`] if a bound is above its limit.
+    pub fn check(&self) -> Result<(), SecretTreeError> {
+        for (what, value, max) in [
+            (
+                "out_of_order_window",
+                self.out_of_order_window,
+                Self::MAX_OUT_OF_ORDER_WINDOW,
+            ),
+            (
+                "max_forward_jump",
+                self.max_forward_jump,
+                Self::MAX_FORWARD_JUMP,
+            ),
+        ] {
+            if value > max {
+                return Err(SecretTreeError::ConfigOutOfBounds { what, value, max });
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for SecretTreeConfig {
@@ -281,7 +343,8 @@ impl<S: CipherSuite> SecretTree<S> {
         Self::with_config(encryption_secret, n_leaves, SecretTreeConfig::default())
     }
 
-    /// A tree with the given out-of-order bounds.
+    /// A tree with the given out-of-order bounds (refused if above their limits, see
+    /// [`SecretTreeConfig::check`]).
     pub fn with_config(
         encryption_secret: Secret,
         n_leaves: u32,
@@ -290,6 +353,7 @@ impl<S: CipherSuite> SecretTree<S> {
         if !n_leaves.is_power_of_two() || n_leaves > 1 << 30 {
             return Err(SecretTreeError::InvalidWidth(n_leaves));
         }
+        config.check()?;
         let mut nodes = HashMap::new();
         nodes.insert(root(n_leaves), encryption_secret);
         Ok(SecretTree {
@@ -578,17 +642,6 @@ impl<S: CipherSuite> SecretTree<S> {
 // ---------------------------------------------------------------------------------------------
 // Persistence.
 
-/// The size of an RFC 9420 variable-length integer holding `value`.
-fn varint_len(value: usize) -> usize {
-    if value <= 0x3f {
-        1
-    } else if value <= 0x3fff {
-        2
-    } else {
-        4
-    }
-}
-
 /// The encoded size of a secret of `len` bytes (`opaque secret<V>`).
 fn secret_len(len: usize) -> usize {
     varint_len(len) + len
@@ -851,10 +904,18 @@ impl<S: CipherSuite> SecretTree<S> {
             out_of_order_window: u32::decode(reader)?,
             max_forward_jump: u32::decode(reader)?,
         };
+        // The same limits as a tree built with `with_config`: a damaged or forged state must
+        // not restore a tree that lets one message cost 2^32 derivations.
+        config.check().map_err(|_| CodecError::InvalidValue {
+            what: "secret tree bounds (out-of-order window or forward jump above its limit)",
+            value: u64::from(config.out_of_order_window.max(config.max_forward_jump)),
+        })?;
         let version = u64::decode(reader)?;
 
         let width = node_width(n_leaves);
         let node_count = read_count(reader, 4 + secret_len(S::Kdf::HASH_LEN))?;
+        // A hash table of n entries holds up to about twice n buckets: paid before allocating.
+        reader.charge_for::<(NodeIndex, Secret)>(node_count.saturating_mul(2))?;
         let mut nodes = HashMap::with_capacity(node_count);
         let mut previous = None;
         for _ in 0..node_count {
@@ -875,6 +936,7 @@ impl<S: CipherSuite> SecretTree<S> {
         }
 
         let leaf_count = read_count(reader, 4 + 2 * Self::min_ratchet_len())?;
+        reader.charge_for::<(LeafIndex, LeafRatchets)>(leaf_count.saturating_mul(2))?;
         let mut leaves = HashMap::with_capacity(leaf_count);
         let mut previous = None;
         for _ in 0..leaf_count {

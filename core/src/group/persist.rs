@@ -17,7 +17,7 @@
 //! The bytes hold every secret of the member: store them as you would a private key.
 
 use crate::art_tree::ArtMember;
-use crate::codec::{CodecError, Decode, Encode, Reader};
+use crate::codec::{CodecError, Decode, Encode, Reader, varint_len, write_varint};
 use crate::crypto::Signature;
 use crate::framing::Padding;
 use crate::group::identity::Identity;
@@ -33,52 +33,107 @@ use crate::tree_math::LeafIndex;
 const MAGIC: &[u8] = b"artmls-group";
 const FORMAT_VERSION: u8 = 1;
 
+/// Reads a flag byte. Only 0 and 1 are flags: any other value means the bytes are damaged (or
+/// not a state at all), and reading it as `false` would restore a member that differs from
+/// the one written, silently.
+fn read_flag(reader: &mut Reader<'_>, what: &'static str) -> Result<bool, CodecError> {
+    match u8::decode(reader)? {
+        0 => Ok(false),
+        1 => Ok(true),
+        value => Err(CodecError::InvalidValue {
+            what,
+            value: u64::from(value),
+        }),
+    }
+}
+
+/// Writes the secrets as `opaque own_path_secrets<V><V>` into a buffer sized exactly first,
+/// so that no reallocation leaves a copy of them behind; the buffer is erased when dropped.
+fn encode_path_secrets(secrets: &[&Secret]) -> Result<Secret, CodecError> {
+    let body: usize = secrets
+        .iter()
+        .map(|secret| varint_len(secret.len()) + secret.len())
+        .sum();
+    Secret::write_exact(varint_len(body) + body, |out| {
+        write_varint(out, body)?;
+        for secret in secrets {
+            secret.encode(out)?;
+        }
+        Ok(())
+    })
+}
+
 impl<S: CipherSuite> Group<S> {
     /// The whole state of this member, versioned. It holds every secret of the member.
+    ///
+    /// The parts that hold secrets (the own path, the epoch secrets, the secret tree, the
+    /// signing key) are each written into a buffer sized before anything is written, and the
+    /// whole is assembled into one more such buffer: no copy of a secret is left in memory that
+    /// was freed without being erased.
     pub fn to_bytes(&self) -> Result<Secret, GroupError> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        FORMAT_VERSION.encode(&mut out)?;
-        S::ID.0.encode(&mut out)?;
-        self.context.encode(&mut out)?;
-        self.own_leaf().encode(&mut out)?;
+        // No secrets here, so this buffer may grow as it likes.
+        let mut public = Vec::new();
+        public.extend_from_slice(MAGIC);
+        FORMAT_VERSION.encode(&mut public)?;
+        S::ID.0.encode(&mut public)?;
+        self.context.encode(&mut public)?;
+        self.own_leaf().encode(&mut public)?;
         ratchet_tree(&CurrentView {
             tree: self.tree.tree(),
             members: &self.members,
         })
-        .encode(&mut out)?;
-        let path: Vec<Vec<u8>> = self
-            .tree
-            .own_path_secrets()
-            .map(|secret| secret.as_bytes().to_vec())
-            .collect();
-        path.encode(&mut out)?;
-        self.secrets.encode_state(&mut out)?;
-        self.secret_tree.encode_state(&mut out)?;
-        self.interim_transcript_hash.encode(&mut out)?;
-        self.identity
-            .signing_key_bytes()
-            .as_bytes()
-            .to_vec()
-            .encode(&mut out)?;
-        self.identity.credential().encode(&mut out)?;
-        u8::from(self.needs_update).encode(&mut out)?;
-        u8::from(self.removed).encode(&mut out)?;
-        u8::from(self.config.update_first).encode(&mut out)?;
+        .encode(&mut public)?;
+
+        // References only: the secret bytes stay where they are.
+        let path: Vec<&Secret> = self.tree.own_path_secrets().collect();
+        let path = encode_path_secrets(&path)?;
+        // Both `encode_state`s reserve their whole length before writing a secret.
+        let epoch_secrets = Secret::write_exact(0, |out| self.secrets.encode_state(out))?;
+        let secret_tree = Secret::write_exact(0, |out| self.secret_tree.encode_state(out))?;
+        let signing_key = self.identity.signing_key_bytes();
+        let signing_key =
+            Secret::write_exact(varint_len(signing_key.len()) + signing_key.len(), |out| {
+                signing_key.encode(out)
+            })?;
+
+        let mut interim_transcript_hash = Vec::new();
+        self.interim_transcript_hash
+            .encode(&mut interim_transcript_hash)?;
+        let mut tail = Vec::new();
+        self.identity.credential().encode(&mut tail)?;
+        u8::from(self.needs_update).encode(&mut tail)?;
+        u8::from(self.removed).encode(&mut tail)?;
+        u8::from(self.config.update_first).encode(&mut tail)?;
         let padding = match self.config.padding {
             Padding::None => 0u32,
             Padding::Multiple(block) => {
                 u32::try_from(block).map_err(|_| CodecError::VectorTooLong(block))?
             }
         };
-        padding.encode(&mut out)?;
-        Ok(Secret::new(out))
+        padding.encode(&mut tail)?;
+
+        let parts: [&[u8]; 7] = [
+            &public,
+            path.as_bytes(),
+            epoch_secrets.as_bytes(),
+            secret_tree.as_bytes(),
+            &interim_transcript_hash,
+            signing_key.as_bytes(),
+            &tail,
+        ];
+        let len = parts.iter().map(|part| part.len()).sum();
+        Ok(Secret::write_exact(len, |out| {
+            for part in parts {
+                out.extend_from_slice(part);
+            }
+            Ok::<_, CodecError>(())
+        })?)
     }
 
     /// Restores a member from [`Group::to_bytes`]. The tree's shape and keys, the own path and
     /// the tree hash are checked again (the hash covers every LeafNode, whose signatures were
-    /// checked when they arrived); damaged bytes, another format version or another suite are
-    /// refused.
+    /// checked when they arrived); damaged bytes (a flag other than 0 or 1, secret-tree bounds
+    /// above their limits, ...), another format version or another suite are refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, GroupError> {
         let mut reader = Reader::new(bytes);
         if reader.read_bytes(MAGIC.len())? != MAGIC {
@@ -95,15 +150,16 @@ impl<S: CipherSuite> Group<S> {
         let context = GroupContext::decode(&mut reader)?;
         let own_leaf = LeafIndex::decode(&mut reader)?;
         let ratchet_tree = ArtRatchetTree::decode(&mut reader)?;
-        let path: Vec<Vec<u8>> = Vec::decode(&mut reader)?;
+        // Decoded straight into `Secret`s, which erase themselves, never into plain vectors.
+        let path: Vec<Secret> = Vec::decode(&mut reader)?;
         let secrets = EpochSecrets::<S>::decode_state(&mut reader)?;
         let secret_tree = SecretTree::<S>::decode_state(&mut reader)?;
         let interim_transcript_hash = Vec::<u8>::decode(&mut reader)?;
-        let signing_key = Secret::new(Vec::<u8>::decode(&mut reader)?);
+        let signing_key = Secret::decode(&mut reader)?;
         let credential = Credential::decode(&mut reader)?;
-        let needs_update = u8::decode(&mut reader)? == 1;
-        let removed = u8::decode(&mut reader)? == 1;
-        let update_first = u8::decode(&mut reader)? == 1;
+        let needs_update = read_flag(&mut reader, "persisted flag needs_update (not 0 or 1)")?;
+        let removed = read_flag(&mut reader, "persisted flag removed (not 0 or 1)")?;
+        let update_first = read_flag(&mut reader, "persisted flag update_first (not 0 or 1)")?;
         let padding = match u32::decode(&mut reader)? {
             0 => Padding::None,
             block => Padding::Multiple(block as usize),
@@ -112,11 +168,7 @@ impl<S: CipherSuite> Group<S> {
 
         // Persisted state is this member's own: its signatures were checked when it came in.
         let (public_tree, members) = Self::import_tree(ratchet_tree)?;
-        let tree = ArtMember::restore(
-            public_tree,
-            own_leaf,
-            path.into_iter().map(Secret::new).collect(),
-        )?;
+        let tree = ArtMember::restore(public_tree, own_leaf, path)?;
         let hashes = TreeHashes::compute::<S>(&CurrentView {
             tree: tree.tree(),
             members: &members,
