@@ -61,6 +61,9 @@ pub struct Fixture {
     pub messages: Vec<Sample>,
     /// Every member's identity at epoch 3, by leaf index (alice, bob, carol, dave).
     pub identities: Vec<Identity<Suite>>,
+    /// Every member's persisted state at epoch 3, by leaf index: what the other members
+    /// make of a message the receiver accepted.
+    pub member_states: Vec<Secret>,
     /// The membership key of epoch 3 (what a member needs to tag a PublicMessage).
     pub membership_key: Secret,
     /// Welcomes (MLSMessages) that add eve: alone, and with frank.
@@ -169,7 +172,11 @@ fn build() -> Fixture {
         .expect("encrypt");
     let bob_update = members[1].commit_update_with_rng(&mut rng).expect("update");
     apply(&mut members, 1, bob_update);
-    states.extend(members.iter().map(|m| m.to_bytes().expect("state")));
+    let member_states: Vec<Secret> = members
+        .iter()
+        .map(|m| m.to_bytes().expect("state"))
+        .collect();
+    states.extend(member_states.iter().cloned());
 
     // 3. Messages at epoch 3, none applied.
     let identity_keys: Vec<Identity<Suite>> = members
@@ -346,6 +353,7 @@ fn build() -> Fixture {
         receiver_state,
         messages,
         identities: identity_keys,
+        member_states,
         membership_key: members[RECEIVER].membership_key().clone(),
         welcomes,
         welcome_authenticators,
