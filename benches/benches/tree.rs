@@ -101,7 +101,9 @@ impl SuiteVisitor for TreeBench<'_> {
             group.bench_with_input(BenchmarkId::new(&label, n), &n, |b, _| {
                 b.iter(|| {
                     next = (next + 1) % receivers.len();
-                    receivers[next].stage(black_box(&change)).expect("stage")
+                    receivers[next]
+                        .stage(black_box(&change), sender.own_leaf())
+                        .expect("stage")
                 })
             });
             group.finish();

@@ -105,7 +105,7 @@ impl SuiteVisitor for Measure {
                 .map_err(|e| e.to_string())?
                 .change()
                 .clone();
-            let receive = median(n, || drop(creator.stage(&change)));
+            let receive = median(n, || drop(creator.stage(&change, *leaf)));
             tree.push((size, update, receive));
         }
         Ok(Measured {

@@ -485,7 +485,7 @@ pub fn verify_random_operations<S: CipherSuite>(seed: u64, steps: usize, max_mem
 
 /// `message` is rejected, and the member's serialized state is byte for byte what it was.
 /// Returns the error.
-fn assert_rejected_without_change<S: CipherSuite>(
+pub fn assert_rejected_without_change<S: CipherSuite>(
     member: &mut Group<S>,
     message: &[u8],
     what: impl core::fmt::Display,

@@ -15,6 +15,7 @@
 pub mod der;
 pub mod generate;
 pub mod group_checks;
+pub mod insider_checks;
 pub mod registry;
 pub mod rng;
 pub mod runner;

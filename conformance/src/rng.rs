@@ -90,6 +90,54 @@ impl TryRng for FixedRng {
 /// tests; it is of course predictable.
 impl TryCryptoRng for FixedRng {}
 
+/// A generator that passes another's bytes through and keeps a copy of every draw: what a
+/// dishonest member does when it logs its own randomness (the leaf secrets it draws for
+/// tombstones and newcomers among it), so that tests can show what those secrets still open.
+pub struct RecordingRng<'a, R> {
+    inner: &'a mut R,
+    draws: Vec<Vec<u8>>,
+}
+
+impl<'a, R: TryCryptoRng<Error = Infallible>> RecordingRng<'a, R> {
+    /// Records the draws from `inner`.
+    pub fn new(inner: &'a mut R) -> Self {
+        RecordingRng {
+            inner,
+            draws: Vec::new(),
+        }
+    }
+
+    /// Every byte string drawn, one per call, in order.
+    pub fn into_draws(self) -> Vec<Vec<u8>> {
+        self.draws
+    }
+}
+
+impl<R: TryCryptoRng<Error = Infallible>> TryRng for RecordingRng<'_, R> {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut word = [0u8; 4];
+        self.try_fill_bytes(&mut word)?;
+        Ok(u32::from_le_bytes(word))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let mut word = [0u8; 8];
+        self.try_fill_bytes(&mut word)?;
+        Ok(u64::from_le_bytes(word))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.inner.try_fill_bytes(dst)?;
+        self.draws.push(dst.to_vec());
+        Ok(())
+    }
+}
+
+/// As cryptographic as the generator it records.
+impl<R: TryCryptoRng<Error = Infallible>> TryCryptoRng for RecordingRng<'_, R> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

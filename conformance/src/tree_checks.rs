@@ -45,7 +45,7 @@ impl<S: CipherSuite> Group<S> {
             let index = self.member_index(*leaf);
             let removed_member = self.members.remove(index);
             assert_eq!(
-                removed_member.stage(&change).err(),
+                removed_member.stage(&change, sender_leaf).err(),
                 Some(TreeError::OwnLeafRemoved),
                 "a removed member learns it was removed"
             );
@@ -56,7 +56,7 @@ impl<S: CipherSuite> Group<S> {
             .filter(|m| m.own_leaf() != sender_leaf)
         {
             let staged = member
-                .stage(&change)
+                .stage(&change, sender_leaf)
                 .unwrap_or_else(|e| panic!("{} rejects a valid change: {e}", member.own_leaf()));
             member.merge(staged).expect("merge of a fresh stage");
         }
@@ -236,7 +236,7 @@ pub fn verify_art_tree_rejections<S: CipherSuite>(seed: u64) {
     ));
 
     for (what, change) in bad_changes {
-        let result = receiver.stage(&change);
+        let result = receiver.stage(&change, LeafIndex(sender as u32));
         assert!(result.is_err(), "{}: {what} accepted", S::ID);
         assert_eq!(
             (receiver.tree().to_parts(), receiver.commit_secret().clone()),
@@ -246,8 +246,11 @@ pub fn verify_art_tree_rejections<S: CipherSuite>(seed: u64) {
     }
     // The good change still goes through, and a second merge of a stale stage is refused.
     let mut receiver = receiver;
-    let staged = receiver.stage(&good).expect("good change");
-    let stale = receiver.stage(&good).expect("good change, again");
+    let sender_leaf = LeafIndex(sender as u32);
+    let staged = receiver.stage(&good, sender_leaf).expect("good change");
+    let stale = receiver
+        .stage(&good, sender_leaf)
+        .expect("good change, again");
     receiver.merge(staged).expect("merge");
     assert_eq!(
         receiver.merge(stale).err(),

@@ -7,6 +7,10 @@ use artmls_conformance::group_checks::{
     verify_post_compromise_security, verify_random_operations,
     verify_welcome_with_forged_leaf_node,
 };
+use artmls_conformance::insider_checks::{
+    verify_identity_takeover, verify_key_package_lifetime, verify_self_and_forged_removal,
+    verify_sponsor_seals, verify_tombstone_lockout,
+};
 use artmls_conformance::{backends, visit};
 
 /// A test that runs `check::<S>(seed, args...)` for every (backend, suite) pair.
@@ -85,3 +89,23 @@ fn random_operations_up_to_64_members() {
         assert!(visit(backend, suite, Check).is_some());
     }
 }
+on_every_backend!(
+    a_remover_that_kept_its_tombstone_secret_is_locked_out_at_its_removal,
+    verify_tombstone_lockout
+);
+on_every_backend!(
+    the_sponsor_is_told_and_its_update_seals_the_tombstones,
+    verify_sponsor_seals
+);
+on_every_backend!(
+    self_removal_and_forged_removal_are_rejected_and_change_nothing,
+    verify_self_and_forged_removal
+);
+on_every_backend!(
+    an_update_cannot_take_another_members_identity_or_keys,
+    verify_identity_takeover
+);
+on_every_backend!(
+    a_key_package_outside_its_lifetime_is_refused,
+    verify_key_package_lifetime
+);

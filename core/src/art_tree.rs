@@ -68,9 +68,25 @@ pub enum TreeError {
         /// Why.
         reason: &'static str,
     },
-    /// The change removes this member: it is no longer in the group.
+    /// The change removes this member: it is no longer in the group. Returned only once the
+    /// change has passed every check that can be made without the next epoch's secrets.
     #[error("this member's own leaf is removed by the change")]
     OwnLeafRemoved,
+    /// The change removes its own sender. A member never removes itself (it would choose its
+    /// own tombstone's secret and keep reading): drop the commit.
+    #[error("the sender removes itself")]
+    SelfRemoval,
+    /// The sender of the change is not a member of the tree.
+    #[error("the sender {0:?} is not a member")]
+    SenderNotMember(LeafIndex),
+    /// The change mixes kinds of leaf change that one commit cannot carry together (an update
+    /// is alone; adds are only adds; removes come with exactly their transfers).
+    #[error("a change cannot mix these leaf changes: {0}")]
+    MixedChange(&'static str),
+    /// The transfers of a remove are not exactly the live tombstones the removed members own,
+    /// in leaf order, before the removes (profile revision 2 §5, Transfer).
+    #[error("the transfers do not match the tombstones the removed members own")]
+    WrongTransfers,
     /// The change updates this member's own leaf, which only the member itself does.
     #[error("the change updates this member's own leaf")]
     OwnLeafUpdated,
@@ -94,13 +110,24 @@ pub enum TreeError {
 /// What a leaf holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LeafKind {
-    /// Never used, or beyond the members after the tree grew.
+    /// Never used, beyond the members after the tree grew, or a sealed tombstone.
     Blank,
     /// A member's leaf.
     Member,
-    /// A removed member's leaf: it keeps a key (made by the remover, then erased) so the nodes
-    /// above it can still be computed.
-    Tombstone,
+    /// A removed member's leaf: it keeps a key so the nodes above it can still be computed.
+    /// Its secret was drawn by its `owner`, a current member; when the owner is removed, the
+    /// remover transfers the tombstone to itself with a fresh secret (profile revision 2 §5).
+    Tombstone {
+        /// The member that drew the tombstone's current secret.
+        owner: LeafIndex,
+    },
+}
+
+impl LeafKind {
+    /// Whether the leaf is a tombstone (of any owner).
+    pub fn is_tombstone(self) -> bool {
+        matches!(self, LeafKind::Tombstone { .. })
+    }
 }
 
 /// The secret of a node and the private key derived from it.
@@ -253,6 +280,72 @@ impl<S: CipherSuite> PublicTree<S> {
             .map(|(index, _)| LeafIndex(index as u32))
     }
 
+    /// The live tombstones, in leaf order, each with its owner.
+    pub fn tombstones(&self) -> impl Iterator<Item = (LeafIndex, LeafIndex)> + '_ {
+        self.leaves
+            .iter()
+            .enumerate()
+            .filter_map(|(index, kind)| match kind {
+                LeafKind::Tombstone { owner } => Some((LeafIndex(index as u32), *owner)),
+                _ => None,
+            })
+    }
+
+    /// Whether the subtree under `node` holds a member leaf. A blank node's subtree is all
+    /// blank, so the search skips it; it stops at the first member, leftmost first.
+    pub fn subtree_has_member(&self, node: NodeIndex) -> bool {
+        self.leftmost_member(node).is_some()
+    }
+
+    /// The leftmost member leaf under `node`, if any.
+    pub fn leftmost_member(&self, node: NodeIndex) -> Option<LeafIndex> {
+        self.public_key(node)?;
+        if let Some(leaf) = node.leaf() {
+            return (self.leaf_kind(leaf) == LeafKind::Member).then_some(leaf);
+        }
+        let (left, right) = node.left().zip(node.right())?;
+        self.leftmost_member(left)
+            .or_else(|| self.leftmost_member(right))
+    }
+
+    /// The sponsor of a live tombstone (profile revision 2 §5, Seal): the leftmost member under
+    /// the sibling of the largest memberless subtree that holds the tombstone. Its next Update
+    /// seals the tombstone (its leaf becomes blank). `None` if `tombstone` is not a tombstone.
+    pub fn sponsor(&self, tombstone: LeafIndex) -> Option<LeafIndex> {
+        if !self.leaf_kind(tombstone).is_tombstone() {
+            return None;
+        }
+        let mut memberless = tombstone.node();
+        while let Some(parent) = memberless.parent(self.n_leaves) {
+            if self.subtree_has_member(parent) {
+                break;
+            }
+            memberless = parent;
+        }
+        self.leftmost_member(memberless.sibling(self.n_leaves)?)
+    }
+
+    /// The `commit_secret` that whoever knows `leaf_secret` computes from this public tree, if
+    /// `leaf_secret` is the secret of `leaf`'s current key (a member or a tombstone): the leaf's
+    /// path to the root needs only the public keys of its copath. This is what a party that
+    /// kept an old secret can still derive; tests use it to show who is locked out.
+    pub fn commit_secret_from_leaf_secret(
+        &self,
+        leaf: LeafIndex,
+        leaf_secret: &Secret,
+    ) -> Result<Option<Secret>, TreeError> {
+        if self.leaf_kind(leaf) == LeafKind::Blank {
+            return Ok(None);
+        }
+        match path_from_leaf_secret(self, leaf, leaf_secret) {
+            Ok(path) => Ok(Some(
+                path.last().ok_or(TreeError::EmptyChange)?.commit_secret()?,
+            )),
+            Err(TreeError::PublicKeyMismatch(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     /// Rebuilds a public tree from its leaves and node keys in wire form, checking the shape:
     /// blank leaves have no key, other leaves have one, a parent is blank exactly when both
     /// children are, and a pass-through parent carries its child's key.
@@ -275,6 +368,17 @@ impl<S: CipherSuite> PublicTree<S> {
                 .transpose()
                 .map_err(|source| TreeError::InvalidPublicKey { node, source })
         })?;
+        // A tombstone's owner drew its secret and must still be a member: a removed owner's
+        // tombstones are transferred by the commit that removes it.
+        for kind in &tree.leaves {
+            if let LeafKind::Tombstone { owner } = kind
+                && tree.leaf_kind(*owner) != LeafKind::Member
+            {
+                return Err(TreeError::MalformedTree(
+                    "a tombstone's owner is not a member",
+                ));
+            }
+        }
         for index in 0..tree.keys.len() {
             let node = NodeIndex(index as u32);
             let present = tree.keys[index].is_some();
@@ -328,7 +432,24 @@ impl<S: CipherSuite> PublicTree<S> {
     pub fn from_leaf_secrets(
         leaf_secrets: &[Option<Secret>],
     ) -> Result<(Self, Option<Secret>), TreeError> {
-        let n_leaves = u32::try_from(leaf_secrets.len()).map_err(|_| TreeError::TreeTooLarge)?;
+        let leaves: Vec<(LeafKind, Option<Secret>)> = leaf_secrets
+            .iter()
+            .map(|secret| match secret {
+                Some(secret) => (LeafKind::Member, Some(secret.clone())),
+                None => (LeafKind::Blank, None),
+            })
+            .collect();
+        Self::from_leaves(&leaves)
+    }
+
+    /// The public tree of the given leaves, each a kind and a leaf secret (present exactly for
+    /// members and tombstones), computed from scratch, with the root's `node_secret` (`None`
+    /// for an all-blank tree). No rule of a commit (Seal, truncation) is applied: the tree is
+    /// the one described. This is what the `art-update` vectors start from.
+    pub fn from_leaves(
+        leaves: &[(LeafKind, Option<Secret>)],
+    ) -> Result<(Self, Option<Secret>), TreeError> {
+        let n_leaves = u32::try_from(leaves.len()).map_err(|_| TreeError::TreeTooLarge)?;
         if n_leaves == 0 || !n_leaves.is_power_of_two() || n_leaves > MAX_LEAVES {
             return Err(TreeError::MalformedTree("the width is not a power of two"));
         }
@@ -336,13 +457,21 @@ impl<S: CipherSuite> PublicTree<S> {
         let mut overlay = Overlay::new(&base);
         let mut known = HashMap::new();
         let mut changed = Vec::new();
-        for (index, secret) in leaf_secrets.iter().enumerate() {
-            if let Some(secret) = secret {
-                let leaf = LeafIndex(index as u32);
-                let (node_secret, public_key) = NodeSecret::<S>::from_leaf_secret(secret)?;
-                overlay.set_leaf(leaf, LeafKind::Member, Some(public_key));
-                known.insert(leaf.node(), node_secret);
-                changed.push(leaf);
+        for (index, (kind, secret)) in leaves.iter().enumerate() {
+            let leaf = LeafIndex(index as u32);
+            match (kind, secret) {
+                (LeafKind::Blank, None) => {}
+                (LeafKind::Member | LeafKind::Tombstone { .. }, Some(secret)) => {
+                    let (node_secret, public_key) = NodeSecret::<S>::from_leaf_secret(secret)?;
+                    overlay.set_leaf(leaf, *kind, Some(public_key));
+                    known.insert(leaf.node(), node_secret);
+                    changed.push(leaf);
+                }
+                _ => {
+                    return Err(TreeError::MalformedTree(
+                        "a secret is given exactly for members and tombstones",
+                    ));
+                }
             }
         }
         let evaluation =
@@ -365,11 +494,15 @@ pub enum LeafChangeKind {
     /// A newcomer takes the leaf: the leftmost blank or tombstone slot, or the first slot past
     /// the end, which doubles the tree.
     Add = 2,
-    /// The member at the leaf is removed; the leaf becomes a tombstone with a fresh key.
+    /// The member at the leaf is removed; the leaf becomes a tombstone with a fresh key, owned
+    /// by the sender.
     Remove = 3,
+    /// A live tombstone owned by a member this change removes gets a fresh key drawn by the
+    /// sender, which becomes its owner (profile revision 2 §5, Transfer).
+    Transfer = 4,
 }
 
-impl_codec_enum!(LeafChangeKind: u8, "leaf change kind" { Update, Add, Remove });
+impl_codec_enum!(LeafChangeKind: u8, "leaf change kind" { Update, Add, Remove, Transfer });
 
 /// One leaf's part of a [`TreeChange`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -606,32 +739,11 @@ impl<S: CipherSuite> ArtMember<S> {
                 reason: "not a member leaf of the tree",
             });
         }
-        let (mut current, public_key) = NodeSecret::<S>::from_leaf_secret(leaf_secret)?;
-        if tree.public_key(own_leaf.node()) != Some(&public_key) {
-            return Err(TreeError::PublicKeyMismatch(own_leaf.node()));
-        }
-        let mut node = own_leaf.node();
-        let mut own_path = Vec::new();
-        for parent in node.direct_path(tree.n_leaves) {
-            let next = match node
-                .sibling(tree.n_leaves)
-                .and_then(|sibling| tree.public_key(sibling))
-            {
-                None => current.clone(),
-                Some(sibling_key) => {
-                    let (left, right) = children_keys(&tree, parent)?;
-                    let (next, public_key) = current.parent(parent, sibling_key, left, right)?;
-                    if tree.public_key(parent) != Some(&public_key) {
-                        return Err(TreeError::PublicKeyMismatch(parent));
-                    }
-                    next
-                }
-            };
-            own_path.push(core::mem::replace(&mut current, next));
-            node = parent;
-        }
-        let commit_secret = current.commit_secret()?;
-        own_path.push(current);
+        let own_path = path_from_leaf_secret(&tree, own_leaf, leaf_secret)?;
+        let commit_secret = own_path
+            .last()
+            .ok_or(TreeError::EmptyChange)?
+            .commit_secret()?;
         Ok(ArtMember {
             tree,
             own_leaf,
@@ -722,7 +834,14 @@ impl<S: CipherSuite> ArtMember<S> {
         &self,
         rng: &mut R,
     ) -> Result<PendingTreeChange<S>, TreeError> {
-        let leaf_secret = fresh_leaf_secret::<S, R>(rng);
+        self.prepare_update_with_leaf_secret(fresh_leaf_secret::<S, R>(rng))
+    }
+
+    /// [`ArtMember::prepare_update`] with the given fresh leaf secret (for test vectors).
+    pub fn prepare_update_with_leaf_secret(
+        &self,
+        leaf_secret: Secret,
+    ) -> Result<PendingTreeChange<S>, TreeError> {
         self.prepare(
             vec![(LeafChangeKind::Update, self.own_leaf, leaf_secret)],
             false,
@@ -769,28 +888,24 @@ impl<S: CipherSuite> ArtMember<S> {
         self.prepare(drawn.0, true)
     }
 
-    /// Prepares removing the members at `leaves`: each becomes a tombstone with a fresh secret
-    /// that is erased once the change is computed. Does not change this member.
+    /// Prepares removing the members at `leaves`: each becomes a tombstone owned by this
+    /// member, with a fresh secret that is erased once the change is computed. First, every
+    /// live tombstone a removed member owns is transferred to this member with a fresh secret
+    /// (profile revision 2 §5), so no removed party keeps a live secret. Does not change this
+    /// member.
     pub fn prepare_remove<R: CryptoRng + ?Sized>(
         &self,
         leaves: &[LeafIndex],
         rng: &mut R,
     ) -> Result<PendingTreeChange<S>, TreeError> {
         if leaves.contains(&self.own_leaf) {
-            return Err(TreeError::InvalidLeaf {
-                leaf: self.own_leaf,
-                reason: "a member cannot remove itself",
-            });
+            return Err(TreeError::SelfRemoval);
         }
-        let changes = leaves
-            .iter()
-            .map(|leaf| {
-                (
-                    LeafChangeKind::Remove,
-                    *leaf,
-                    fresh_leaf_secret::<S, R>(rng),
-                )
-            })
+        let changes = transfers_for(&self.tree, leaves)
+            .into_iter()
+            .map(|leaf| (LeafChangeKind::Transfer, leaf))
+            .chain(leaves.iter().map(|leaf| (LeafChangeKind::Remove, *leaf)))
+            .map(|(kind, leaf)| (kind, leaf, fresh_leaf_secret::<S, R>(rng)))
             .collect();
         self.prepare(changes, false)
     }
@@ -825,7 +940,7 @@ impl<S: CipherSuite> ArtMember<S> {
             parent_keys: Vec::new(),
         };
         let mut collected = ParentKeys::Collect(Vec::new());
-        let staged = self.stage_with(&change, known, &mut collected)?;
+        let staged = self.stage_with(&change, self.own_leaf, known, &mut collected, true)?;
         if let ParentKeys::Collect(keys) = collected {
             change.parent_keys = keys;
         }
@@ -836,23 +951,56 @@ impl<S: CipherSuite> ArtMember<S> {
         })
     }
 
-    /// Checks a change received from another member and computes its result, without
+    /// Checks a change received from the member at `sender` and computes its result, without
     /// changing this member. Every public key on this member's direct path that the change
     /// touches is recomputed from this member's secrets and must equal the one sent.
-    pub fn stage(&self, change: &TreeChange) -> Result<StagedTreeChange<S>, TreeError> {
-        for leaf_change in &change.leaves {
-            if leaf_change.leaf == self.own_leaf {
-                return Err(match leaf_change.kind {
-                    LeafChangeKind::Remove => TreeError::OwnLeafRemoved,
-                    _ => TreeError::OwnLeafUpdated,
-                });
-            }
+    ///
+    /// A change that removes this member is checked as far as the public tree allows
+    /// ([`ArtMember::check_public`]) and then refused with [`TreeError::OwnLeafRemoved`], so a
+    /// forged removal is rejected like any other bad change.
+    pub fn stage(
+        &self,
+        change: &TreeChange,
+        sender: LeafIndex,
+    ) -> Result<StagedTreeChange<S>, TreeError> {
+        if sender == self.own_leaf {
+            return Err(TreeError::OwnLeafUpdated);
         }
+        let removes_self = change
+            .leaves
+            .iter()
+            .any(|leaf_change| leaf_change.leaf == self.own_leaf);
+        if removes_self {
+            self.check_public(change, sender)?;
+            return Err(
+                match change.leaves.iter().find(|c| c.leaf == self.own_leaf) {
+                    Some(c) if c.kind == LeafChangeKind::Remove => TreeError::OwnLeafRemoved,
+                    _ => TreeError::OwnLeafUpdated,
+                },
+            );
+        }
+        self.stage_received(change, sender, true)
+    }
+
+    /// Every check of a change from `sender` that needs only the public tree: the change's
+    /// shape and rules (who may change which leaf, Transfer, Seal), every key's validity and
+    /// the number of parent keys. What it cannot check is the recomputation of this member's
+    /// own path.
+    pub fn check_public(&self, change: &TreeChange, sender: LeafIndex) -> Result<(), TreeError> {
+        self.stage_received(change, sender, false).map(drop)
+    }
+
+    fn stage_received(
+        &self,
+        change: &TreeChange,
+        sender: LeafIndex,
+        as_member: bool,
+    ) -> Result<StagedTreeChange<S>, TreeError> {
         let mut received = ParentKeys::Received {
             keys: &change.parent_keys,
             next: 0,
         };
-        let staged = self.stage_with(change, HashMap::new(), &mut received)?;
+        let staged = self.stage_with(change, sender, HashMap::new(), &mut received, as_member)?;
         if let ParentKeys::Received { keys, next } = received
             && next != keys.len()
         {
@@ -864,15 +1012,18 @@ impl<S: CipherSuite> ArtMember<S> {
         Ok(staged)
     }
 
+    /// Applies `change` from `sender` to an overlay of the tree and evaluates it. With
+    /// `as_member`, this member's own path secrets take part (and are checked); without, only
+    /// the public tree does.
     fn stage_with(
         &self,
         change: &TreeChange,
+        sender: LeafIndex,
         known: HashMap<NodeIndex, NodeSecret<S>>,
         parent_keys: &mut ParentKeys<'_>,
+        as_member: bool,
     ) -> Result<StagedTreeChange<S>, TreeError> {
-        if change.leaves.is_empty() {
-            return Err(TreeError::EmptyChange);
-        }
+        let shape = check_shape(&self.tree, change, sender)?;
         let mut overlay = Overlay::new(&self.tree);
         let mut slots = FreeSlots::new(&self.tree);
         let mut changed = Vec::with_capacity(change.leaves.len());
@@ -892,8 +1043,17 @@ impl<S: CipherSuite> ArtMember<S> {
                     if leaf_change.kind == LeafChangeKind::Update {
                         LeafKind::Member
                     } else {
-                        LeafKind::Tombstone
+                        LeafKind::Tombstone { owner: sender }
                     }
+                }
+                LeafChangeKind::Transfer => {
+                    if !overlay.leaf_kind(leaf).is_tombstone() {
+                        return Err(TreeError::InvalidLeaf {
+                            leaf,
+                            reason: "not a tombstone",
+                        });
+                    }
+                    LeafKind::Tombstone { owner: sender }
                 }
                 LeafChangeKind::Add => {
                     if slots.take() != Some(leaf) {
@@ -909,8 +1069,23 @@ impl<S: CipherSuite> ArtMember<S> {
             overlay.set_leaf(leaf, kind, Some(public_key));
             changed.push(leaf);
         }
+        // Seal (profile revision 2 §5): before the new paths are computed, every memberless
+        // subtree on their copaths is blanked, tombstones included.
+        if shape != ChangeShape::Remove {
+            overlay.seal_copaths(&changed);
+        }
         overlay.truncate();
-        let mut evaluation = overlay.evaluate(&changed, known, parent_keys, Some(self))?;
+        let mut evaluation =
+            overlay.evaluate(&changed, known, parent_keys, as_member.then_some(self))?;
+        if !as_member {
+            // A public check only: this member's path is not computed.
+            return Ok(StagedTreeChange {
+                base_version: self.tree.version,
+                changes: overlay.into_changes(),
+                own_path: Vec::new(),
+                commit_secret: self.commit_secret.clone(),
+            });
+        }
         let own_path = (0..=root(overlay.n_leaves).level())
             .map(|level| {
                 let node = ancestor_at(self.own_leaf, level);
@@ -951,10 +1126,45 @@ impl<S: CipherSuite> ArtMember<S> {
     }
 
     /// Checks and applies a received change in one step.
-    pub fn apply(&mut self, change: &TreeChange) -> Result<(), TreeError> {
-        let staged = self.stage(change)?;
+    pub fn apply(&mut self, change: &TreeChange, sender: LeafIndex) -> Result<(), TreeError> {
+        let staged = self.stage(change, sender)?;
         self.merge(staged)
     }
+}
+
+/// The secrets of `leaf`'s direct path, leaf first, computed from its leaf secret and the
+/// public keys of its copath; every computed key must equal the tree's.
+fn path_from_leaf_secret<S: CipherSuite>(
+    tree: &PublicTree<S>,
+    leaf: LeafIndex,
+    leaf_secret: &Secret,
+) -> Result<Vec<NodeSecret<S>>, TreeError> {
+    let (mut current, public_key) = NodeSecret::<S>::from_leaf_secret(leaf_secret)?;
+    if tree.public_key(leaf.node()) != Some(&public_key) {
+        return Err(TreeError::PublicKeyMismatch(leaf.node()));
+    }
+    let mut node = leaf.node();
+    let mut path = Vec::new();
+    for parent in node.direct_path(tree.n_leaves) {
+        let next = match node
+            .sibling(tree.n_leaves)
+            .and_then(|sibling| tree.public_key(sibling))
+        {
+            None => current.clone(),
+            Some(sibling_key) => {
+                let (left, right) = children_keys(tree, parent)?;
+                let (next, public_key) = current.parent(parent, sibling_key, left, right)?;
+                if tree.public_key(parent) != Some(&public_key) {
+                    return Err(TreeError::PublicKeyMismatch(parent));
+                }
+                next
+            }
+        };
+        path.push(core::mem::replace(&mut current, next));
+        node = parent;
+    }
+    path.push(current);
+    Ok(path)
 }
 
 fn children_keys<S: CipherSuite>(
@@ -968,6 +1178,87 @@ fn children_keys<S: CipherSuite>(
     tree.public_key(left)
         .zip(tree.public_key(right))
         .ok_or(TreeError::MalformedTree("missing child key"))
+}
+
+/// The three kinds of change a commit carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChangeShape {
+    /// The sender's own leaf, alone.
+    Update,
+    /// Newcomers only.
+    Add,
+    /// Removes of other members, after the transfers of the tombstones they own.
+    Remove,
+}
+
+/// The live tombstones owned by any of `removed`, in leaf order: what a commit removing them
+/// must transfer.
+fn transfers_for<S: CipherSuite>(tree: &PublicTree<S>, removed: &[LeafIndex]) -> Vec<LeafIndex> {
+    tree.tombstones()
+        .filter(|(_, owner)| removed.contains(owner))
+        .map(|(leaf, _)| leaf)
+        .collect()
+}
+
+/// The rules of a change that do not depend on its keys (profile §5, revision 2): the sender
+/// is a member; an update is the sender's own leaf, alone; adds come alone; a remove never
+/// names the sender and comes after exactly the transfers of the tombstones the removed
+/// members own, in leaf order. Per-leaf checks (a member to update or remove, the leftmost
+/// free slot for an add, a tombstone to transfer) follow when the change is applied.
+fn check_shape<S: CipherSuite>(
+    tree: &PublicTree<S>,
+    change: &TreeChange,
+    sender: LeafIndex,
+) -> Result<ChangeShape, TreeError> {
+    let first = change.leaves.first().ok_or(TreeError::EmptyChange)?;
+    if tree.leaf_kind(sender) != LeafKind::Member {
+        return Err(TreeError::SenderNotMember(sender));
+    }
+    match first.kind {
+        LeafChangeKind::Update => {
+            if change.leaves.len() != 1 {
+                return Err(TreeError::MixedChange("an update comes alone"));
+            }
+            if first.leaf != sender {
+                return Err(TreeError::InvalidLeaf {
+                    leaf: first.leaf,
+                    reason: "an update of another member's leaf",
+                });
+            }
+            Ok(ChangeShape::Update)
+        }
+        LeafChangeKind::Add => {
+            if change.leaves.iter().any(|c| c.kind != LeafChangeKind::Add) {
+                return Err(TreeError::MixedChange("adds come alone"));
+            }
+            Ok(ChangeShape::Add)
+        }
+        LeafChangeKind::Remove | LeafChangeKind::Transfer => {
+            let transfers = change
+                .leaves
+                .iter()
+                .take_while(|c| c.kind == LeafChangeKind::Transfer)
+                .count();
+            let (transferred, removes) = change.leaves.split_at(transfers);
+            if removes.is_empty() {
+                return Err(TreeError::MixedChange("transfers without a remove"));
+            }
+            if removes.iter().any(|c| c.kind != LeafChangeKind::Remove) {
+                return Err(TreeError::MixedChange(
+                    "removes come alone, after their transfers",
+                ));
+            }
+            let removed: Vec<LeafIndex> = removes.iter().map(|c| c.leaf).collect();
+            if removed.contains(&sender) {
+                return Err(TreeError::SelfRemoval);
+            }
+            let expected = transfers_for(tree, &removed);
+            if !transferred.iter().map(|c| c.leaf).eq(expected) {
+                return Err(TreeError::WrongTransfers);
+            }
+            Ok(ChangeShape::Remove)
+        }
+    }
 }
 
 /// Hands out the leftmost free (blank or tombstone) leaves, then the leaves past the end.
@@ -994,6 +1285,41 @@ impl<'a, S: CipherSuite> FreeSlots<'a, S> {
         self.next += 1;
         Some(leaf)
     }
+}
+
+/// Whether any of the sorted leaf indices `placed` lies under `node`.
+fn placed_under(placed: &[u32], node: NodeIndex) -> bool {
+    let level = node.level();
+    let first = (node.0 >> (level + 1)) << level;
+    let end = first + (1u32 << level);
+    let at = placed.partition_point(|leaf| *leaf < first);
+    placed.get(at).is_some_and(|leaf| *leaf < end)
+}
+
+/// [`PublicTree::subtree_has_member`] with the answers remembered across the calls of one
+/// Seal, so a large add looks at each node of the tree once at most.
+fn base_has_member<S: CipherSuite>(
+    tree: &PublicTree<S>,
+    node: NodeIndex,
+    memo: &mut HashMap<NodeIndex, bool>,
+) -> bool {
+    if let Some(known) = memo.get(&node) {
+        return *known;
+    }
+    let answer = if tree.public_key(node).is_none() {
+        false
+    } else if let Some(leaf) = node.leaf() {
+        tree.leaf_kind(leaf) == LeafKind::Member
+    } else {
+        match node.left().zip(node.right()) {
+            Some((left, right)) => {
+                base_has_member(tree, left, memo) || base_has_member(tree, right, memo)
+            }
+            None => false,
+        }
+    };
+    memo.insert(node, answer);
+    answer
 }
 
 /// Parent keys either collected (the author) or read from a received change.
@@ -1084,6 +1410,54 @@ impl<'a, S: CipherSuite> Overlay<'a, S> {
             self.n_leaves *= 2;
         }
         Ok(())
+    }
+
+    /// Seal (profile revision 2 §5): for each new path (of the `changed` leaves, all members:
+    /// the sender's in an update, each newcomer's in an add), every node on its copath whose
+    /// subtree holds no member but is not all blank has its whole subtree blanked, tombstones
+    /// included. Blanking the whole subtree, not just the copath node, keeps a later add from
+    /// bringing an old tombstone back into the computation.
+    fn seal_copaths(&mut self, changed: &[LeafIndex]) {
+        // The new members of this change, which the base tree does not show yet.
+        let mut placed: Vec<u32> = changed.iter().map(|leaf| leaf.0).collect();
+        placed.sort_unstable();
+        let mut has_member: HashMap<NodeIndex, bool> = HashMap::new();
+        for leaf in changed {
+            let mut node = leaf.node();
+            while let Some(sibling) = node.sibling(self.n_leaves) {
+                let sealed_already = matches!(self.keys.get(&sibling), Some(None));
+                if !sealed_already
+                    && self.base.public_key(sibling).is_some()
+                    && !placed_under(&placed, sibling)
+                    && !base_has_member(self.base, sibling, &mut has_member)
+                {
+                    self.blank_subtree(sibling);
+                }
+                match node.parent(self.n_leaves) {
+                    Some(parent) => node = parent,
+                    None => break,
+                }
+            }
+        }
+    }
+
+    /// Sets every node under `top` (inclusive) to blank.
+    fn blank_subtree(&mut self, top: NodeIndex) {
+        let level = top.level();
+        let first_leaf = (top.0 >> (level + 1)) << level;
+        let first_node = first_leaf * 2;
+        let last_node = first_node + (2u32 << level) - 2;
+        for index in first_node..=last_node {
+            let node = NodeIndex(index);
+            if self.key(node).is_some() {
+                self.keys.insert(node, None);
+            }
+            if let Some(leaf) = node.leaf()
+                && self.leaf_kind(leaf) != LeafKind::Blank
+            {
+                self.leaves.insert(leaf, LeafKind::Blank);
+            }
+        }
     }
 
     /// Halves the tree while its right half holds no member.

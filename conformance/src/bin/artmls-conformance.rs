@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! artmls-conformance run [--kind KIND] [--suite ID] [--backend NAME] FILE.json...
-//! artmls-conformance generate art-tree [--seed N] [--out FILE]
+//! artmls-conformance generate art-tree|art-update [--seed N] [--out FILE]
 //! artmls-conformance backends
 //! artmls-conformance kinds
 //! ```
@@ -49,7 +49,7 @@ enum Command {
     },
     /// Write vectors computed by this project's code, for other implementations to check.
     Generate {
-        /// What to generate: `art-tree`.
+        /// What to generate: `art-tree` or `art-update`.
         kind: String,
         /// Seed of the random leaf secrets and tree shapes.
         #[arg(long, default_value_t = 1)]
@@ -117,11 +117,19 @@ fn main() -> ExitCode {
 }
 
 fn generate(kind: &str, seed: u64, out: Option<&std::path::Path>) -> ExitCode {
-    if kind != "art-tree" {
-        eprintln!("error: cannot generate `{kind}`; the kinds that can be generated: art-tree");
-        return ExitCode::from(2);
-    }
-    let cases = match artmls_conformance::generate::art_tree_cases(seed) {
+    let cases = match kind {
+        "art-tree" => artmls_conformance::generate::art_tree_cases(seed)
+            .and_then(|cases| serde_json::to_value(cases).map_err(|e| e.to_string())),
+        "art-update" => artmls_conformance::generate::art_update_cases(seed)
+            .and_then(|cases| serde_json::to_value(cases).map_err(|e| e.to_string())),
+        _ => {
+            eprintln!(
+                "error: cannot generate `{kind}`; the kinds that can be generated: art-tree, art-update"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let cases = match cases {
         Ok(cases) => cases,
         Err(error) => {
             eprintln!("error: {error}");

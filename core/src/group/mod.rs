@@ -52,10 +52,12 @@
 
 mod identity;
 mod persist;
+mod policy;
 mod tree_hash;
 mod wire;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rand_core::CryptoRng;
 use thiserror::Error;
@@ -86,6 +88,7 @@ use crate::tree_math::{LeafIndex, NodeIndex, node_width};
 use crate::welcome::{NewMember, OpenedWelcome, WelcomeError, seal_welcome};
 
 pub use identity::{Identity, KeyPackageBundle};
+pub use policy::{IdentityPolicy, IdentityRejected, SAME_CREDENTIAL, SameCredential};
 pub use wire::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
 
 use tree_hash::{TreeHashUpdate, TreeHashes, TreeView};
@@ -147,6 +150,21 @@ pub enum GroupError {
     /// The computed tree hash differs from the GroupInfo's: the tree is not the group's.
     #[error("the tree does not match the group's tree hash")]
     TreeHashMismatch,
+    /// Two leaves would share a signature key or an encryption key (RFC 9420 §7.3): the same
+    /// KeyPackage twice, or a LeafNode copying another member's key. Drop the commit or the
+    /// Welcome.
+    #[error("two leaves would share a {0}")]
+    DuplicateKey(&'static str),
+    /// A newcomer's KeyPackage or a new LeafNode is not acceptable here: expired or not yet
+    /// valid, or its capabilities lack this group's version, suite or credential type.
+    #[error("unacceptable LeafNode: {0}")]
+    InvalidLeafNode(&'static str),
+    /// The application's identity policy refused a newcomer or an Update.
+    #[error(transparent)]
+    IdentityRejected(#[from] IdentityRejected),
+    /// The epoch counter would overflow: the group cannot take another commit.
+    #[error("the epoch counter is exhausted")]
+    EpochExhausted,
     /// Persisted state that cannot be restored (another format version, another suite,
     /// damaged bytes).
     #[error("invalid persisted state: {0}")]
@@ -198,8 +216,93 @@ impl Default for GroupConfig {
     }
 }
 
-/// The members by leaf index (`None` for a blank or tombstone leaf).
-type Members<S> = Vec<Option<Member<S>>>;
+/// The members by leaf index (`None` for a blank or tombstone leaf), with an index of their
+/// LeafNodes' keys so that "no two leaves share a signature or encryption key" (RFC 9420 §7.3)
+/// is checked without a pass over the group.
+struct Members<S: CipherSuite> {
+    leaves: Vec<Option<Member<S>>>,
+    signature_keys: HashMap<Vec<u8>, LeafIndex>,
+    encryption_keys: HashMap<Vec<u8>, LeafIndex>,
+}
+
+impl<S: CipherSuite> Clone for Members<S> {
+    fn clone(&self) -> Self {
+        Members {
+            leaves: self.leaves.clone(),
+            signature_keys: self.signature_keys.clone(),
+            encryption_keys: self.encryption_keys.clone(),
+        }
+    }
+}
+
+impl<S: CipherSuite> core::ops::Deref for Members<S> {
+    type Target = [Option<Member<S>>];
+    fn deref(&self) -> &Self::Target {
+        &self.leaves
+    }
+}
+
+impl<S: CipherSuite> Members<S> {
+    /// The members of a tree, refused if two of them share a key.
+    fn new(leaves: Vec<Option<Member<S>>>) -> Result<Self, GroupError> {
+        let mut members = Members {
+            leaves: Vec::with_capacity(leaves.len()),
+            signature_keys: HashMap::with_capacity(leaves.len()),
+            encryption_keys: HashMap::with_capacity(leaves.len()),
+        };
+        for (index, member) in leaves.into_iter().enumerate() {
+            let leaf = LeafIndex(index as u32);
+            if let Some(member) = &member {
+                members.check_keys_free(leaf, &member.leaf_node)?;
+            }
+            members.leaves.push(None);
+            members.set(leaf, member);
+        }
+        Ok(members)
+    }
+
+    /// Refuses `leaf_node` for `leaf` if another leaf's LeafNode has its signature key or its
+    /// encryption key.
+    fn check_keys_free(&self, leaf: LeafIndex, leaf_node: &LeafNode) -> Result<(), GroupError> {
+        let taken = |index: &HashMap<Vec<u8>, LeafIndex>, key: &[u8]| {
+            index.get(key).is_some_and(|holder| *holder != leaf)
+        };
+        if taken(&self.signature_keys, &leaf_node.signature_key) {
+            return Err(GroupError::DuplicateKey("signature key"));
+        }
+        if taken(&self.encryption_keys, &leaf_node.encryption_key) {
+            return Err(GroupError::DuplicateKey("encryption key"));
+        }
+        Ok(())
+    }
+
+    /// Puts `member` at `leaf` (growing the list if needed), keeping the key index in step.
+    fn set(&mut self, leaf: LeafIndex, member: Option<Member<S>>) {
+        let index = leaf.0 as usize;
+        if index >= self.leaves.len() {
+            self.leaves.resize_with(index + 1, || None);
+        }
+        if let Some(old) = self.leaves[index].take() {
+            self.signature_keys.remove(&old.leaf_node.signature_key);
+            self.encryption_keys.remove(&old.leaf_node.encryption_key);
+        }
+        if let Some(new) = &member {
+            self.signature_keys
+                .insert(new.leaf_node.signature_key.clone(), leaf);
+            self.encryption_keys
+                .insert(new.leaf_node.encryption_key.clone(), leaf);
+        }
+        self.leaves[index] = member;
+    }
+
+    /// Shrinks or grows the list to `n_leaves` (leaves past a shrunk tree are never members).
+    fn resize(&mut self, n_leaves: usize) {
+        for index in n_leaves..self.leaves.len() {
+            self.set(LeafIndex(index as u32), None);
+        }
+        self.leaves.resize_with(n_leaves, || None);
+    }
+}
 
 /// A member as the group knows it: its signed LeafNode and parsed verifying key.
 struct Member<S: CipherSuite> {
@@ -259,6 +362,11 @@ pub struct CommitSummary {
     pub added: Vec<LeafIndex>,
     /// Leaves of the members removed.
     pub removed: Vec<LeafIndex>,
+    /// Tombstones the removed members owned, re-keyed by the sender, which owns them now
+    /// (profile revision 2 §5, Transfer).
+    pub transferred: Vec<LeafIndex>,
+    /// Tombstones the commit sealed: their leaves are blank now (profile revision 2 §5, Seal).
+    pub sealed: Vec<LeafIndex>,
 }
 
 /// A commit made by this member, not yet applied to its group.
@@ -312,6 +420,8 @@ pub struct StagedCommit<S: CipherSuite> {
 enum StagedOutcome<S: CipherSuite> {
     Removed {
         by: LeafIndex,
+        /// The epoch the commit was for: the removal is merged only in that epoch.
+        epoch: u64,
     },
     Next {
         next: Box<NextEpoch<S>>,
@@ -322,7 +432,7 @@ enum StagedOutcome<S: CipherSuite> {
 impl<S: CipherSuite> core::fmt::Debug for StagedCommit<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match &self.outcome {
-            StagedOutcome::Removed { by } => f
+            StagedOutcome::Removed { by, .. } => f
                 .debug_struct("StagedCommit")
                 .field("removed_by", by)
                 .finish(),
@@ -394,7 +504,7 @@ struct PreparedJoin<S: CipherSuite> {
 pub struct Group<S: CipherSuite> {
     context: GroupContext,
     tree: ArtMember<S>,
-    members: Vec<Option<Member<S>>>,
+    members: Members<S>,
     hashes: TreeHashes,
     secrets: EpochSecrets<S>,
     secret_tree: SecretTree<S>,
@@ -403,6 +513,7 @@ pub struct Group<S: CipherSuite> {
     needs_update: bool,
     removed: bool,
     config: GroupConfig,
+    identity_policy: Arc<dyn IdentityPolicy>,
 }
 
 impl<S: CipherSuite> core::fmt::Debug for Group<S> {
@@ -520,6 +631,11 @@ fn verify_leaf_nodes<S: CipherSuite>(
 }
 
 impl<S: CipherSuite> Group<S> {
+    /// The identity policy a group starts with: [`SameCredential`].
+    fn default_identity_policy() -> Arc<dyn IdentityPolicy> {
+        Arc::new(SameCredential)
+    }
+
     /// A one-member group at epoch 0 (its epoch secret is random, RFC 9420 §11).
     pub fn create_with_rng<R: CryptoRng + ?Sized>(
         identity: Identity<S>,
@@ -538,7 +654,7 @@ impl<S: CipherSuite> Group<S> {
             LeafNodeSource::Update,
             Some((&group_id, LeafIndex(0))),
         )?;
-        let members = vec![Some(Member::new(leaf_node)?)];
+        let members = Members::new(vec![Some(Member::new(leaf_node)?)])?;
         let hashes = TreeHashes::compute::<S>(&CurrentView {
             tree: tree.tree(),
             members: &members,
@@ -572,6 +688,7 @@ impl<S: CipherSuite> Group<S> {
             needs_update: false,
             removed: false,
             config,
+            identity_policy: Self::default_identity_policy(),
         })
     }
 
@@ -677,6 +794,7 @@ impl<S: CipherSuite> Group<S> {
             needs_update: true,
             removed: false,
             config,
+            identity_policy: Self::default_identity_policy(),
         })
     }
 
@@ -777,7 +895,7 @@ impl<S: CipherSuite> Group<S> {
                 })
             })
             .collect();
-        Ok((public_tree, members))
+        Ok((public_tree, Members::new(members)?))
     }
 
     fn check_active(&self) -> Result<(), GroupError> {
@@ -851,8 +969,40 @@ impl<S: CipherSuite> Group<S> {
 
     /// Whether this member's leaf key is still the one its adder chose: until it commits an
     /// update, its adder could compute its keys.
+    ///
+    /// Also true when this member is the sponsor of a live tombstone (profile revision 2 §5,
+    /// Seal): its next Update blanks the tombstone, so make it soon. See
+    /// [`Group::sponsored_tombstones`].
     pub fn needs_update(&self) -> bool {
+        self.needs_update || !self.sponsored_tombstones().is_empty()
+    }
+
+    /// Whether this member's leaf key is still the one its adder chose (it joined and has not
+    /// updated since). [`GroupConfig::update_first`] acts on this.
+    pub fn adder_knows_leaf_key(&self) -> bool {
         self.needs_update
+    }
+
+    /// The live tombstones, in leaf order, each with its owner: the member that drew its
+    /// current secret. A removed member's tombstones are transferred to its remover, so every
+    /// owner is a current member.
+    pub fn tombstones(&self) -> Vec<(LeafIndex, LeafIndex)> {
+        self.tree.tree().tombstones().collect()
+    }
+
+    /// The live tombstones whose sponsor this member is: its next Update seals them.
+    pub fn sponsored_tombstones(&self) -> Vec<LeafIndex> {
+        let tree = self.tree.tree();
+        tree.tombstones()
+            .filter(|(leaf, _)| tree.sponsor(*leaf) == Some(self.own_leaf()))
+            .map(|(leaf, _)| leaf)
+            .collect()
+    }
+
+    /// Replaces the identity policy (by default [`SameCredential`]), which every later commit
+    /// this member makes or receives must satisfy.
+    pub fn set_identity_policy(&mut self, policy: Arc<dyn IdentityPolicy>) {
+        self.identity_policy = policy;
     }
 
     /// The epoch authenticator: equal for all members of an epoch.
@@ -1127,10 +1277,11 @@ impl<S: CipherSuite> Group<S> {
         let group_id = &self.context.group_id;
         let mut summary = CommitSummary {
             sender,
-            epoch: self.context.epoch + 1,
+            epoch: self.next_epoch_number()?,
             ..CommitSummary::default()
         };
         let mut members: HashMap<LeafIndex, Option<Member<S>>> = HashMap::new();
+        let mut new_leaf_nodes: Vec<&LeafNode> = Vec::new();
         let mut key_packages = commit.key_packages.iter();
         let mut leaf_node = commit.leaf_node.as_ref();
         for change in &commit.tree_change.leaves {
@@ -1151,6 +1302,15 @@ impl<S: CipherSuite> Group<S> {
                             "the LeafNode does not match the new leaf key",
                         ));
                     }
+                    let current = self
+                        .members
+                        .get(sender.0 as usize)
+                        .and_then(Option::as_ref)
+                        .ok_or(GroupError::UnknownSender(sender))?;
+                    self.identity_policy
+                        .validate_update(&current.leaf_node, leaf_node)?;
+                    self.check_new_leaf_node(change.leaf, leaf_node)?;
+                    new_leaf_nodes.push(leaf_node);
                     let member = if own_commit {
                         Member {
                             leaf_node: leaf_node.clone(),
@@ -1174,16 +1334,33 @@ impl<S: CipherSuite> Group<S> {
                     if key_package.cipher_suite != S::ID.0 {
                         return Err(GroupError::InvalidCommit("a KeyPackage of another suite"));
                     }
-                    members.insert(
-                        change.leaf,
-                        Some(Member::new(key_package.leaf_node.clone())?),
-                    );
+                    if key_package.version != crate::messages::MLS10 {
+                        return Err(GroupError::InvalidLeafNode(
+                            "a KeyPackage of another protocol version",
+                        ));
+                    }
+                    let leaf_node = &key_package.leaf_node;
+                    let LeafNodeSource::KeyPackage(lifetime) = &leaf_node.leaf_node_source else {
+                        return Err(GroupError::InvalidLeafNode(
+                            "a KeyPackage's LeafNode must have the key_package source",
+                        ));
+                    };
+                    if !lifetime.contains(self.identity_policy.now()) {
+                        return Err(GroupError::InvalidLeafNode(
+                            "the KeyPackage is expired or not yet valid",
+                        ));
+                    }
+                    self.identity_policy.validate_newcomer(leaf_node)?;
+                    self.check_new_leaf_node(change.leaf, leaf_node)?;
+                    new_leaf_nodes.push(leaf_node);
+                    members.insert(change.leaf, Some(Member::new(leaf_node.clone())?));
                     summary.added.push(change.leaf);
                 }
                 LeafChangeKind::Remove => {
                     members.insert(change.leaf, None);
                     summary.removed.push(change.leaf);
                 }
+                LeafChangeKind::Transfer => summary.transferred.push(change.leaf),
             }
         }
         // So every KeyPackage is a newcomer's, and checking them all checks the newcomers.
@@ -1192,7 +1369,55 @@ impl<S: CipherSuite> Group<S> {
                 "KeyPackages or a LeafNode the changes do not use",
             ));
         }
+        // The new LeafNodes must not share keys among themselves either (the same KeyPackage
+        // added twice, say).
+        let mut seen_signature = std::collections::HashSet::new();
+        let mut seen_encryption = std::collections::HashSet::new();
+        for leaf_node in new_leaf_nodes {
+            if !seen_signature.insert(leaf_node.signature_key.as_slice()) {
+                return Err(GroupError::DuplicateKey("signature key"));
+            }
+            if !seen_encryption.insert(leaf_node.encryption_key.as_slice()) {
+                return Err(GroupError::DuplicateKey("encryption key"));
+            }
+        }
         Ok(MemberChanges { members, summary })
+    }
+
+    /// RFC 9420 §7.3 for a LeafNode that a commit brings in at `leaf`: its keys are no other
+    /// leaf's, and it supports this group's protocol version and suite, and its own credential
+    /// type.
+    fn check_new_leaf_node(&self, leaf: LeafIndex, leaf_node: &LeafNode) -> Result<(), GroupError> {
+        self.members.check_keys_free(leaf, leaf_node)?;
+        let capabilities = &leaf_node.capabilities;
+        if !capabilities.versions.contains(&crate::messages::MLS10) {
+            return Err(GroupError::InvalidLeafNode(
+                "its capabilities lack the protocol version",
+            ));
+        }
+        if !capabilities.cipher_suites.contains(&S::ID.0) {
+            return Err(GroupError::InvalidLeafNode(
+                "its capabilities lack the group's cipher suite",
+            ));
+        }
+        if !capabilities
+            .credentials
+            .contains(&leaf_node.credential.credential_type())
+        {
+            return Err(GroupError::InvalidLeafNode(
+                "its capabilities lack its own credential type",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The number of the next epoch, refused when the counter would overflow (a Welcome may
+    /// carry any epoch).
+    fn next_epoch_number(&self) -> Result<u64, GroupError> {
+        self.context
+            .epoch
+            .checked_add(1)
+            .ok_or(GroupError::EpochExhausted)
     }
 
     /// Computes and checks everything a commit leads to, from its tree change and its member
@@ -1207,8 +1432,15 @@ impl<S: CipherSuite> Group<S> {
     ) -> Result<(NextEpoch<S>, CommitSummary), GroupError> {
         let MemberChanges {
             members: member_changes,
-            summary,
+            mut summary,
         } = changes;
+        let base = self.tree.tree();
+        summary.sealed = tree
+            .changed_leaves()
+            .filter(|(leaf, kind)| *kind == LeafKind::Blank && base.leaf_kind(*leaf).is_tombstone())
+            .map(|(leaf, _)| leaf)
+            .collect();
+        summary.sealed.sort_unstable();
         let view = NextView {
             base: self.tree.tree(),
             staged: &tree,
@@ -1223,7 +1455,7 @@ impl<S: CipherSuite> Group<S> {
         let confirmed =
             confirmed_transcript_hash::<S, ArtCommit>(&self.interim_transcript_hash, signed)?;
         let context = GroupContext {
-            epoch: self.context.epoch + 1,
+            epoch: summary.epoch,
             tree_hash: hashes.tree_hash().to_vec(),
             confirmed_transcript_hash: confirmed,
             ..self.context.clone()
@@ -1280,10 +1512,10 @@ impl<S: CipherSuite> Group<S> {
         self.tree
             .merge(tree)
             .map_err(|_| GroupError::StalePendingCommit)?;
-        self.members.resize_with(n_leaves as usize, || None);
+        self.members.resize(n_leaves as usize);
         for (leaf, member) in member_changes {
-            if let Some(slot) = self.members.get_mut(leaf.0 as usize) {
-                *slot = member;
+            if leaf.0 < n_leaves {
+                self.members.set(leaf, member);
             }
         }
         self.hashes.apply(hashes);
@@ -1303,7 +1535,7 @@ impl<S: CipherSuite> Group<S> {
         pending: PendingCommit<S>,
     ) -> Result<CommitSummary, GroupError> {
         self.check_active()?;
-        if pending.next.context.epoch != self.context.epoch + 1 {
+        if pending.next.context.epoch != self.next_epoch_number()? {
             return Err(GroupError::StalePendingCommit);
         }
         self.enter(pending.next)?;
@@ -1389,12 +1621,15 @@ impl<S: CipherSuite> Group<S> {
     pub fn merge_staged_commit(&mut self, staged: StagedCommit<S>) -> Result<Received, GroupError> {
         self.check_active()?;
         match staged.outcome {
-            StagedOutcome::Removed { by } => {
+            StagedOutcome::Removed { by, epoch } => {
+                if epoch != self.context.epoch {
+                    return Err(GroupError::StalePendingCommit);
+                }
                 self.removed = true;
                 Ok(Received::Removed { by })
             }
             StagedOutcome::Next { next, summary } => {
-                if next.context.epoch != self.context.epoch + 1 {
+                if next.context.epoch != self.next_epoch_number()? {
                     return Err(GroupError::StalePendingCommit);
                 }
                 self.enter(*next)?;
@@ -1431,23 +1666,27 @@ impl<S: CipherSuite> Group<S> {
         let Content::Commit(commit) = &signed.content.content else {
             return Err(GroupError::Unsupported("proposals"));
         };
-        let own_leaf = self.own_leaf();
-        if commit
-            .tree_change
-            .leaves
-            .iter()
-            .any(|change| change.kind == LeafChangeKind::Remove && change.leaf == own_leaf)
-        {
-            return Ok(StagedCommit {
-                outcome: StagedOutcome::Removed { by: sender },
-            });
-        }
-        let staged = self.tree.stage(&commit.tree_change)?;
         let tag = signed
             .auth
             .confirmation_tag
             .clone()
             .ok_or(GroupError::InvalidCommit("no confirmation tag"))?;
+        // A commit that removes this member is checked as far as it can be without the next
+        // epoch's secrets (the tree change against the public tree, the LeafNodes and
+        // KeyPackages) before it is believed: a forged removal is rejected like any bad commit.
+        let staged = match self.tree.stage(&commit.tree_change, sender) {
+            Err(TreeError::OwnLeafRemoved) => {
+                self.member_changes(commit, sender, false)?;
+                verify_key_packages::<S>(&commit.key_packages)?;
+                return Ok(StagedCommit {
+                    outcome: StagedOutcome::Removed {
+                        by: sender,
+                        epoch: self.context.epoch,
+                    },
+                });
+            }
+            staged => staged?,
+        };
         let changes = self.member_changes(commit, sender, false)?;
         verify_key_packages::<S>(&commit.key_packages)?;
         let (next, summary) = self.next_epoch(staged, &signed, changes, Some(&tag))?;

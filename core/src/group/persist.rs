@@ -202,6 +202,7 @@ impl<S: CipherSuite> Group<S> {
             identity,
             needs_update,
             removed,
+            identity_policy: Self::default_identity_policy(),
         })
     }
 }

@@ -9,7 +9,7 @@
 //!     select (node_type) {
 //!         case leaf:      uint32 leaf_index; optional<HPKEPublicKey> public_key;
 //!                         optional<LeafNode> leaf_node;          // both absent for a blank leaf
-//!         case tombstone: uint32 leaf_index; HPKEPublicKey public_key;
+//!         case tombstone: uint32 leaf_index; uint32 owner; HPKEPublicKey public_key;
 //!         case parent:    optional<HPKEPublicKey> public_key;    // absent for a blank parent
 //!                         opaque left_hash<V>; opaque right_hash<V>;
 //!     };
@@ -90,9 +90,10 @@ fn node_hash<S: CipherSuite>(
     if let Some(leaf) = node.leaf() {
         let key = view.public_key(node);
         match view.leaf_kind(leaf) {
-            LeafKind::Tombstone => {
+            LeafKind::Tombstone { owner } => {
                 input.push(TOMBSTONE);
                 leaf.0.encode(&mut input)?;
+                owner.0.encode(&mut input)?;
                 opaque(&mut input, key.unwrap_or_default())?;
             }
             kind => {

@@ -4,6 +4,7 @@
 use crate::art_tree::{LeafKind, TreeChange};
 use crate::codec::{CodecError, Decode, Encode, Reader, impl_codec_struct};
 use crate::messages::{KeyPackage, LeafNode};
+use crate::tree_math::LeafIndex;
 
 /// The body of an ART commit (content type `commit` in an ART group).
 ///
@@ -37,7 +38,12 @@ pub const ART_RATCHET_TREE_EXTENSION: u16 = 0xF0A1;
 ///
 /// ```text
 /// struct {
-///     uint8 leaf_kinds<V>;                 // 0 blank, 1 member, 2 tombstone; one per leaf
+///     uint8 kind;                          // 0 blank, 1 member, 2 tombstone
+///     select (kind) { case tombstone: uint32 owner; }   // the member that drew its secret
+/// } LeafKind;
+///
+/// struct {
+///     LeafKind leaf_kinds<V>;              // one per leaf
 ///     optional<HPKEPublicKey> keys<V>;     // one per node
 ///     optional<LeafNode> leaf_nodes<V>;    // one per leaf: present exactly for members
 /// } ArtRatchetTree;
@@ -54,12 +60,14 @@ pub struct ArtRatchetTree {
 
 impl Encode for LeafKind {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
-        let value: u8 = match self {
-            LeafKind::Blank => 0,
-            LeafKind::Member => 1,
-            LeafKind::Tombstone => 2,
-        };
-        value.encode(out)
+        match self {
+            LeafKind::Blank => 0u8.encode(out),
+            LeafKind::Member => 1u8.encode(out),
+            LeafKind::Tombstone { owner } => {
+                2u8.encode(out)?;
+                owner.0.encode(out)
+            }
+        }
     }
 }
 
@@ -68,7 +76,9 @@ impl Decode for LeafKind {
         match u8::decode(reader)? {
             0 => Ok(LeafKind::Blank),
             1 => Ok(LeafKind::Member),
-            2 => Ok(LeafKind::Tombstone),
+            2 => Ok(LeafKind::Tombstone {
+                owner: LeafIndex(u32::decode(reader)?),
+            }),
             other => Err(CodecError::InvalidValue {
                 what: "leaf kind",
                 value: u64::from(other),

@@ -5,6 +5,7 @@
 //! reports every case through `run`, then fill in its row below.
 
 pub(crate) mod art_tree;
+pub(crate) mod art_update;
 mod crypto_basics;
 mod deserialization;
 mod key_schedule;
@@ -146,5 +147,10 @@ pub(crate) const TABLE: &[KindSpec] = &[
         name: "art-tree",
         description: "ART tree node keys and commit secret (art-mls-profile.md sections 3-4)",
         handler: Some(art_tree::run),
+    },
+    KindSpec {
+        name: "art-update",
+        description: "one ART Update with the Seal rule (art-mls-profile.md section 5, revision 2)",
+        handler: Some(art_update::run),
     },
 ];
