@@ -113,7 +113,9 @@ const MIB: usize = 1 << 20;
 /// KeyPackage.
 #[test]
 fn welcome_with_a_huge_absent_tree_fails_within_bounded_memory() {
-    let _serial = SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut rng = seeded(7);
     let joiner = Identity::<Suite>::new_with_rng("joiner", &mut rng);
     let bundle = joiner.key_package_with_rng(&mut rng).expect("key package");
@@ -181,7 +183,9 @@ fn welcome_with_a_huge_absent_tree_fails_within_bounded_memory() {
 /// A commit whose tree change declares 2^21 empty parent keys (2 MiB on the wire).
 #[test]
 fn commit_of_nested_empty_vectors_fails_within_bounded_memory() {
-    let _serial = SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut rng = seeded(8);
     let identity = Identity::<Suite>::new_with_rng("member", &mut rng);
     let mut group = Group::<Suite>::create_with_rng(
@@ -230,7 +234,9 @@ fn commit_of_nested_empty_vectors_fails_within_bounded_memory() {
     assert!(
         matches!(
             result,
-            Err(GroupError::Codec(CodecError::AllocationBudgetExceeded { .. }))
+            Err(GroupError::Codec(
+                CodecError::AllocationBudgetExceeded { .. }
+            ))
         ),
         "{result:?}"
     );

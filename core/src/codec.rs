@@ -210,13 +210,13 @@ impl<'a> Reader<'a> {
     /// [`CodecError::AllocationBudgetExceeded`] (leaving the budget as it was) if too little
     /// is left.
     pub fn charge(&mut self, bytes: usize) -> Result<(), CodecError> {
-        self.budget = self
-            .budget
-            .checked_sub(bytes)
-            .ok_or(CodecError::AllocationBudgetExceeded {
-                requested: bytes,
-                remaining: self.budget,
-            })?;
+        self.budget =
+            self.budget
+                .checked_sub(bytes)
+                .ok_or(CodecError::AllocationBudgetExceeded {
+                    requested: bytes,
+                    remaining: self.budget,
+                })?;
         Ok(())
     }
 
@@ -685,6 +685,61 @@ mod tests {
         let bytes = list.encode_to_vec().unwrap();
         assert_eq!(bytes, [6, 0, 1, 0, 2, 0xff, 0xff]);
         assert_eq!(Vec::<u16>::decode_exact(&bytes).unwrap(), list);
+    }
+
+    /// Many elements that are one byte on the wire and 24 in memory (empty byte strings):
+    /// refused at the budget, with the typed error, instead of allocated.
+    #[test]
+    fn the_budget_stops_amplifying_inputs() {
+        let count = 1 << 16;
+        let mut input = Vec::new();
+        write_varint(&mut input, count).unwrap();
+        input.resize(input.len() + count, 0);
+        let result = Vec::<Vec<u8>>::decode_exact(&input);
+        assert!(
+            matches!(result, Err(CodecError::AllocationBudgetExceeded { .. })),
+            "{result:?}"
+        );
+        // The same elements within the budget decode.
+        let mut small = Vec::new();
+        write_varint(&mut small, 1000).unwrap();
+        small.resize(small.len() + 1000, 0);
+        assert_eq!(Vec::<Vec<u8>>::decode_exact(&small).unwrap().len(), 1000);
+    }
+
+    /// A vector's body spends its parent's budget: the accounting is exact, nested or not.
+    #[test]
+    fn nested_vectors_share_one_budget() {
+        // Two inner vectors of two u16 each: the outer buffer holds 4 `Vec<u16>` (4 * 24 bytes)
+        // and each inner one 4 `u16` (8 bytes): 112 bytes in all.
+        let value = vec![vec![1u16, 2], vec![3, 4]];
+        let bytes = value.encode_to_vec().unwrap();
+        let needed = 4 * core::mem::size_of::<Vec<u16>>() + 2 * 4 * 2;
+        let decode = |budget| {
+            let mut reader = Reader::with_budget(&bytes, budget);
+            let decoded = Vec::<Vec<u16>>::decode(&mut reader);
+            (decoded, reader.budget())
+        };
+        assert_eq!(decode(needed), (Ok(value.clone()), 0));
+        assert_eq!(decode(needed + 5), (Ok(value), 5));
+        assert!(matches!(
+            decode(needed - 1).0,
+            Err(CodecError::AllocationBudgetExceeded { .. })
+        ));
+        // Byte strings and secrets pay their length.
+        let opaque = vec![7u8; 10].encode_to_vec().unwrap();
+        assert!(
+            Reader::with_budget(&opaque, 9)
+                .read_vector(u8::decode_vector)
+                .is_err()
+        );
+        assert!(Secret::decode(&mut Reader::with_budget(&opaque, 9)).is_err());
+        assert!(Secret::decode(&mut Reader::with_budget(&opaque, 10)).is_ok());
+        assert_eq!(
+            allocation_budget(1000),
+            16 * 1000 + ALLOCATION_BASE,
+            "the documented bound"
+        );
     }
 
     #[test]

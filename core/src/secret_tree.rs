@@ -33,9 +33,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use thiserror::Error;
 
-use crate::codec::{
-    CodecError, Decode, Encode, MAX_VECTOR_LEN, Reader, varint_len, write_varint,
-};
+use crate::codec::{CodecError, Decode, Encode, MAX_VECTOR_LEN, Reader, varint_len, write_varint};
 use crate::crypto::{Aead, Kdf};
 use crate::error::CryptoError;
 use crate::labels::{derive_tree_secret, expand_with_label};
@@ -769,6 +767,8 @@ impl<S: CipherSuite> SecretTree<S> {
         let count = read_count(reader, Self::kept_key_len())?;
         // The invariant `commit` keeps: only generations in [next - window - 1, next) are kept.
         let oldest_kept = next.saturating_sub(u64::from(config.out_of_order_window) + 1);
+        // A B-tree's nodes hold up to about twice its entries: paid before inserting.
+        reader.charge_for::<(u32, MessageKey)>(count.saturating_mul(2))?;
         let mut skipped = BTreeMap::new();
         let mut previous = None;
         for _ in 0..count {

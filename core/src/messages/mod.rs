@@ -498,6 +498,23 @@ mod tests {
     }
 
     #[test]
+    fn group_secrets_encode_to_the_same_bytes_as_a_secret() {
+        for path_secret in [None, Some(vec![2; 32])] {
+            let group_secrets = GroupSecrets {
+                joiner_secret: Secret::from_slice(&[1; 32]),
+                path_secret: path_secret.map(|bytes| PathSecret {
+                    path_secret: Secret::new(bytes),
+                }),
+                psks: vec![PreSharedKeyId::external(vec![3; 5], vec![4; 32])],
+            };
+            assert_eq!(
+                group_secrets.encode_to_secret().unwrap().as_bytes(),
+                group_secrets.encode_to_vec().unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn tag_presence_is_checked_when_encoding() {
         let mut message = PublicMessage {
             content: framed(
