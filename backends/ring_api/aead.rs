@@ -59,13 +59,16 @@ fn open(
     if ciphertext.len() < algorithm.tag_len() {
         return Err(CryptoError::CiphertextTooShort);
     }
-    let mut in_out = ciphertext.to_vec();
+    // On failure the provider leaves `in_out` "overwritten in an unspecified way", which may
+    // be (part of) the plaintext of a forged message: the buffer is erased when dropped.
+    let mut in_out = zeroize::Zeroizing::new(ciphertext.to_vec());
     let plaintext_len = key
         .open_in_place(nonce, Aad::from(aad), &mut in_out)
         .map_err(|_| CryptoError::AeadOpenFailed)?
         .len();
     in_out.truncate(plaintext_len);
-    Ok(in_out)
+    // Moved out, not copied: the caller owns the one copy of the plaintext.
+    Ok(core::mem::take(&mut *in_out))
 }
 
 /// AES-128-GCM from the provider's `aead` module.

@@ -152,9 +152,11 @@ pub fn x25519_rfc7748<D: DhGroup>() {
             "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552",
         ),
         (
-            // u has bit 255 set, which X25519 ignores (RFC 7748 §5)
+            // RFC 7748 gives u with bit 255 set (0x93), which X25519 ignores (§5); artmls
+            // refuses that encoding (profile revision 2 §2), so the vector is checked with the
+            // bit cleared (0x13), the same u, and the output is the RFC's.
             "4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
-            "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
+            "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a413",
             "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957",
         ),
     ];
@@ -164,6 +166,13 @@ pub fn x25519_rfc7748<D: DhGroup>() {
         assert_eq!(public.as_ref(), h(u).as_slice());
         assert_eq!(D::dh(&private, &public).unwrap().as_bytes(), h(output));
     }
+    // The RFC's own encoding, top bit set, is refused when parsed.
+    assert!(matches!(
+        D::public_key_from_bytes(&h(
+            "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493"
+        )),
+        Err(CryptoError::InvalidPublicKey(_))
+    ));
 
     let alice_private = h("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
     let alice_public = h("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
@@ -220,6 +229,45 @@ pub fn x25519_low_order_points<D: DhGroup>() {
             D::dh(&private, &public).is_ok(),
             "{point}: neighbour refused"
         );
+    }
+}
+
+/// Profile revision 2 §2: a received X25519 key must be canonical (u below p = 2^255 - 19, top
+/// bit clear). Every non-canonical encoding, u = p ... p + 18 (the twins of 0 ... 18), 2^255 - 1,
+/// and any key with the top bit set, is refused when parsed with
+/// [`CryptoError::InvalidPublicKey`]; the largest canonical values are accepted.
+pub fn x25519_non_canonical_keys<D: DhGroup>() {
+    let p_plus = |k: u8| {
+        let mut bytes = [0xffu8; 32];
+        bytes[0] = 0xed + k;
+        bytes[31] = 0x7f;
+        bytes
+    };
+    let ordinary = h("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    let mut refused: Vec<Vec<u8>> = (0..19).map(|k| p_plus(k).to_vec()).collect();
+    for mut key in [ordinary.clone(), p_plus(0).to_vec(), vec![0x09; 32]] {
+        key[31] |= 0x80;
+        refused.push(key);
+    }
+    refused.push(vec![0xff; 32]);
+    for key in &refused {
+        assert!(
+            matches!(
+                D::public_key_from_bytes(key),
+                Err(CryptoError::InvalidPublicKey(_))
+            ),
+            "{} parsed",
+            hex::encode(key)
+        );
+    }
+    // p - 2 (below p - 1, which has small order), and an ordinary key, parse and work.
+    let mut p_minus_2 = p_plus(0);
+    p_minus_2[0] = 0xeb;
+    let private = D::private_key_from_bytes(&[0x42; 32]).unwrap();
+    for key in [p_minus_2.to_vec(), ordinary] {
+        let public = D::public_key_from_bytes(&key).unwrap();
+        assert_eq!(public.as_ref(), key.as_slice());
+        assert!(D::dh(&private, &public).is_ok());
     }
 }
 

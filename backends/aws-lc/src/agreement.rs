@@ -98,8 +98,10 @@ fn agree<const N: usize>(
 /// X25519 from aws-lc-rs.
 ///
 /// Private keys are any 32 bytes (kept as given; AWS-LC clamps inside the multiplication).
-/// Public keys are any 32 bytes, as RFC 7748 prescribes; a low-order peer key gives the all-zero
-/// output, which AWS-LC refuses and this crate reports as [`CryptoError::ZeroSharedSecret`].
+/// Public keys go through the policy of every artmls X25519
+/// ([`artmls_dalek::x25519_check_public_key`]: canonical and not of small order) before aws-lc
+/// parses them; a low-order key that got past it would give the all-zero output, which AWS-LC
+/// refuses and this crate reports as [`CryptoError::ZeroSharedSecret`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AwsLcX25519;
 
@@ -165,12 +167,9 @@ impl DhGroup for AwsLcX25519 {
         let array: &[u8; 32] = bytes
             .try_into()
             .map_err(|_| CryptoError::InvalidPublicKey("X25519 public keys are 32 bytes"))?;
-        // The same policy as every artmls X25519: no key of small order enters a tree.
-        if artmls_dalek::x25519_is_small_order(array) {
-            return Err(CryptoError::InvalidPublicKey(
-                "X25519 public key of small order",
-            ));
-        }
+        // The same policy as every artmls X25519 (profile revision 2 §2): no non-canonical key
+        // and no key of small order enters a tree, whichever backend a member runs.
+        artmls_dalek::x25519_check_public_key(array)?;
         Ok(AwsLcX25519PublicKey(parse_public(
             &agreement::X25519,
             bytes,
@@ -178,8 +177,8 @@ impl DhGroup for AwsLcX25519 {
     }
 
     fn dh(private: &Self::PrivateKey, public: &Self::PublicKey) -> Result<Secret, CryptoError> {
-        // Every 32-byte string is a valid X25519 public key, so the one way aws-lc's X25519 fails
-        // on a parsed key is the all-zero output (a low-order peer key).
+        // aws-lc takes every 32-byte string as an X25519 public key, so the one way its X25519
+        // fails on a parsed key is the all-zero output (a low-order peer key).
         let shared = agree(&private.0.key, &public.0, CryptoError::ZeroSharedSecret)?;
         if shared.as_bytes().iter().all(|&byte| byte == 0) {
             return Err(CryptoError::ZeroSharedSecret);

@@ -10,6 +10,12 @@ use artmls_aws_lc::{
     AwsLcX25519,
 };
 
+/// Profile revision 2 §2: u = p, p + 1, ..., and top-bit-set encodings are refused at parse.
+#[test]
+fn x25519_non_canonical_keys_are_refused_when_parsed() {
+    testkit::x25519_non_canonical_keys::<AwsLcX25519>();
+}
+
 #[test]
 fn x25519_low_order_points_give_zero_shared_secret() {
     testkit::x25519_low_order_points::<AwsLcX25519>();

@@ -42,8 +42,11 @@ impl Kdf for HkdfSha256 {
 
     fn extract(salt: &[u8], ikm: &[u8]) -> Secret {
         // An empty salt and `None` are the same HMAC key (Nh zero bytes).
-        let (prk, _) = Hkdf::<sha2::Sha256>::extract(Some(salt), ikm);
-        Secret::from_slice(&prk)
+        let (mut prk, _) = Hkdf::<sha2::Sha256>::extract(Some(salt), ikm);
+        let secret = Secret::from_slice(&prk);
+        // The PRK is a secret: the copy on the stack is erased too.
+        prk.as_mut_slice().zeroize();
+        secret
     }
 
     fn expand(prk: &[u8], info: &[u8], len: usize) -> Result<Secret, CryptoError> {

@@ -35,6 +35,23 @@ fn map_error(error: HpkeError) -> CryptoError {
     }
 }
 
+/// RFC 9180 KEM id of DHKEM(X25519, HKDF-SHA256).
+const X25519_KEM_ID: u16 = 0x0020;
+
+/// rust-hpke takes any 32 bytes as an X25519 key. A received X25519 key (a recipient's init
+/// key, a `kem_output`) goes through the policy of every artmls X25519 first (canonical, not
+/// of small order: [`crate::x25519::check_public_key`]), so that this HPKE refuses exactly the
+/// keys artmls's own HPKE over any X25519 refuses. Keys of other lengths are left to
+/// rust-hpke, which refuses them.
+fn check_received_key<K: Kem>(bytes: &[u8]) -> Result<(), CryptoError> {
+    if K::KEM_ID == X25519_KEM_ID
+        && let Ok(array) = <&[u8; 32]>::try_from(bytes)
+    {
+        crate::x25519::check_public_key(array)?;
+    }
+    Ok(())
+}
+
 impl<K, A> Hpke for RustHpke<K, A>
 where
     K: Kem + 'static,
@@ -49,6 +66,7 @@ where
         plaintext: &[u8],
         rng: &mut R,
     ) -> Result<HpkeCiphertext, CryptoError> {
+        check_received_key::<K>(recipient)?;
         let recipient = K::PublicKey::from_bytes(recipient)
             .map_err(|_| CryptoError::InvalidPublicKey("HPKE recipient key rejected"))?;
         // `&mut R` is a sized `CryptoRng` (rand_core's blanket impl for `DerefMut`).
@@ -78,6 +96,7 @@ where
     ) -> Result<Vec<u8>, CryptoError> {
         let private_key = K::PrivateKey::from_bytes(private_key)
             .map_err(|_| CryptoError::InvalidPrivateKey("HPKE private key rejected"))?;
+        check_received_key::<K>(kem_output)?;
         let encapped_key = K::EncappedKey::from_bytes(kem_output)
             .map_err(|_| CryptoError::InvalidPublicKey("HPKE kem_output rejected"))?;
         if ciphertext.len() < AeadTag::<A>::size() {

@@ -37,7 +37,8 @@ pub use crate::ed25519::{
 pub use crate::hash::{HkdfSha256, Sha256};
 pub use crate::hpke::RustHpke;
 pub use crate::x25519::{
-    X25519, X25519PrivateKey, X25519PublicKey, is_small_order as x25519_is_small_order,
+    X25519, X25519PrivateKey, X25519PublicKey, check_public_key as x25519_check_public_key,
+    is_canonical as x25519_is_canonical, is_small_order as x25519_is_small_order,
 };
 
 /// The rust-hpke crate this backend builds [`RustHpke`] on, for naming its KEM and AEAD types.

@@ -11,10 +11,12 @@ use crate::util::write_hex;
 ///
 /// Private keys are any 32 bytes (clamping happens inside the scalar multiplication, so
 /// [`DhGroup::private_key_to_bytes`] gives back exactly the bytes that went in, as the RFC 9180
-/// vectors expect). A received public key is refused when it is one of the points of small order
-/// (in any of its encodings, see [`is_small_order`]): DH with it would give the all-zero output,
-/// and an ART tree must not even store such a key, since members below the sender's common
-/// ancestor cannot recompute the nodes it feeds. [`DhGroup::dh`] rejects the all-zero output too.
+/// vectors expect). A received public key is parsed with [`check_public_key`] (ART-MLS profile
+/// revision 2 §2): it must be canonical (u below p = 2^255 - 19, top bit clear) and not of small
+/// order. RFC 7748 itself would take any 32 bytes (masking the top bit, reducing mod p), but a
+/// receiver never does DH with the keys below its common ancestor with the sender, so a key
+/// that only some implementations would refuse must be refused by all of them when it is
+/// parsed, or the members' trees diverge. [`DhGroup::dh`] rejects the all-zero output too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct X25519;
 
@@ -106,11 +108,7 @@ impl DhGroup for X25519 {
         let array = to_array(bytes).ok_or(CryptoError::InvalidPublicKey(
             "X25519 public keys are 32 bytes",
         ))?;
-        if is_small_order(&array) {
-            return Err(CryptoError::InvalidPublicKey(
-                "X25519 public key of small order",
-            ));
-        }
+        check_public_key(&array)?;
         Ok(X25519PublicKey(PublicKey::from(array)))
     }
 
@@ -123,6 +121,37 @@ impl DhGroup for X25519 {
         }
         Ok(Secret::from_slice(shared.as_bytes()))
     }
+}
+
+/// Checks a received X25519 public key as every artmls X25519 does when parsing one (ART-MLS
+/// profile revision 2 §2): canonical ([`is_canonical`]) and not of small order
+/// ([`is_small_order`]). Both failures are [`CryptoError::InvalidPublicKey`]: the sender is
+/// broken or malicious; drop what carried the key.
+pub fn check_public_key(public: &[u8; 32]) -> Result<(), CryptoError> {
+    if !is_canonical(public) {
+        return Err(CryptoError::InvalidPublicKey(
+            "X25519 public key not canonical (u must be below 2^255 - 19, top bit clear)",
+        ));
+    }
+    if is_small_order(public) {
+        return Err(CryptoError::InvalidPublicKey(
+            "X25519 public key of small order",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a little-endian u-coordinate is in canonical form: the top bit (bit 255) clear and
+/// u below p = 2^255 - 19. Every u has exactly one such encoding.
+pub fn is_canonical(public: &[u8; 32]) -> bool {
+    if public[31] & 0x80 != 0 {
+        return false;
+    }
+    // With the top bit clear, u >= p exactly when u = p + k for k < 19: the bytes
+    // ed..ff ff .. ff 7f, little-endian.
+    let at_least_p =
+        public[31] == 0x7f && public[1..31].iter().all(|&byte| byte == 0xff) && public[0] >= 0xed;
+    !at_least_p
 }
 
 /// The u-coordinates of the points of small order on Curve25519 and its twist, reduced mod p:

@@ -9,6 +9,12 @@ use artmls_dalek::{
     HpkeX25519ChaCha20Poly1305, X25519, ed25519_checks,
 };
 
+/// Profile revision 2 §2: u = p, p + 1, ..., and top-bit-set encodings are refused at parse.
+#[test]
+fn x25519_non_canonical_keys_are_refused_when_parsed() {
+    testkit::x25519_non_canonical_keys::<X25519>();
+}
+
 #[test]
 fn x25519_low_order_points_give_zero_shared_secret() {
     testkit::x25519_low_order_points::<X25519>();
