@@ -236,6 +236,61 @@ fn persisted_secret_tree_bounds_go_through_the_limits() {
     assert!(Group::<Suite>::from_bytes(&at_limits).is_ok());
 }
 
+/// Two members at the ends of a 512-leaf tree whose other leaves were removed and sealed to
+/// blank: a genuine state whose tree is mostly absent entries (one byte each on the wire,
+/// hundreds in memory). It must restore: the decoder's budget for bytes off the network would
+/// refuse it, so a persisted state gets a budget of its own.
+#[test]
+fn a_sparse_tree_restores_from_its_persisted_state() {
+    let mut rng = seeded(4);
+    let n = 512;
+    let creator = Identity::<Suite>::new_with_rng("creator", &mut rng);
+    let last = Identity::<Suite>::new_with_rng("last", &mut rng);
+    let last_bundle = last.key_package_with_rng(&mut rng).expect("key package");
+    let mut key_packages: Vec<_> = (1..n - 1)
+        .map(|i| {
+            Identity::<Suite>::new_with_rng(format!("member {i}"), &mut rng)
+                .key_package_with_rng(&mut rng)
+                .expect("key package")
+                .key_package()
+                .clone()
+        })
+        .collect();
+    key_packages.push(last_bundle.key_package().clone());
+    let (mut group, welcome) = Group::<Suite>::initiate_with_rng(
+        creator,
+        b"group".to_vec(),
+        &key_packages,
+        GroupConfig::default(),
+        &mut rng,
+    )
+    .expect("initiate");
+    let mut last =
+        Group::<Suite>::join(&welcome, &last_bundle, last, GroupConfig::default()).expect("join");
+    assert_eq!(last.own_leaf(), LeafIndex(n - 1));
+
+    let victims: Vec<LeafIndex> = (1..n - 1).map(LeafIndex).collect();
+    let remove = group
+        .commit_remove_with_rng(&victims, &mut rng)
+        .expect("remove");
+    last.process_message(remove.message()).expect("process");
+    group.merge_pending_commit(remove).expect("merge");
+    // Each end's update seals the memberless half on its side to blank.
+    let update = last.commit_update_with_rng(&mut rng).expect("update");
+    group.process_message(update.message()).expect("process");
+    last.merge_pending_commit(update).expect("merge");
+    let update = group.commit_update_with_rng(&mut rng).expect("update");
+    last.process_message(update.message()).expect("process");
+    group.merge_pending_commit(update).expect("merge");
+    assert_eq!(group.member_count(), 2);
+
+    for member in [&group, &last] {
+        let bytes = member.to_bytes().expect("to_bytes");
+        let restored = Group::<Suite>::from_bytes(bytes.as_bytes()).expect("restore");
+        assert_eq!(restored.epoch_authenticator(), member.epoch_authenticator());
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Debug.
 

@@ -17,7 +17,7 @@
 //! The bytes hold every secret of the member: store them as you would a private key.
 
 use crate::art_tree::ArtMember;
-use crate::codec::{CodecError, Decode, Encode, Reader, varint_len, write_varint};
+use crate::codec::{ALLOCATION_BASE, CodecError, Decode, Encode, Reader, varint_len, write_varint};
 use crate::crypto::Signature;
 use crate::framing::Padding;
 use crate::group::identity::Identity;
@@ -32,6 +32,16 @@ use crate::tree_math::LeafIndex;
 
 const MAGIC: &[u8] = b"artmls-group";
 const FORMAT_VERSION: u8 = 1;
+
+/// How many heap bytes restoring a state may request per byte of it, instead of the codec's
+/// default for bytes off the network ([`crate::codec::ALLOCATION_PER_INPUT_BYTE`], 16).
+///
+/// A persisted state is the member's own, so the budget only guards against damaged bytes; it
+/// must not refuse a genuine state. The sparsest genuine tree (blank leaves: about 4 bytes
+/// each on the wire, each an absent key pair, LeafKind and `Option<LeafNode>` in memory, paid
+/// twice while their vectors grow) needs about 165 bytes of memory per byte of state; 256
+/// leaves room above that.
+const PERSISTED_ALLOCATION_PER_BYTE: usize = 256;
 
 /// Reads a flag byte. Only 0 and 1 are flags: any other value means the bytes are damaged (or
 /// not a state at all), and reading it as `false` would restore a member that differs from
@@ -135,7 +145,11 @@ impl<S: CipherSuite> Group<S> {
     /// checked when they arrived); damaged bytes (a flag other than 0 or 1, secret-tree bounds
     /// above their limits, ...), another format version or another suite are refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, GroupError> {
-        let mut reader = Reader::new(bytes);
+        let budget = bytes
+            .len()
+            .saturating_mul(PERSISTED_ALLOCATION_PER_BYTE)
+            .saturating_add(ALLOCATION_BASE);
+        let mut reader = Reader::with_budget(bytes, budget);
         if reader.read_bytes(MAGIC.len())? != MAGIC {
             return Err(GroupError::InvalidState("not an artmls group state"));
         }
