@@ -352,9 +352,17 @@ pub trait Decode: Sized {
     /// Decodes one value from the reader, consuming exactly its encoding.
     fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError>;
 
-    /// Decodes a value that must fill `bytes` exactly (trailing bytes are an error).
+    /// Decodes a value that must fill `bytes` exactly (trailing bytes are an error), with the
+    /// allocation budget of their length ([`allocation_budget`]).
     fn decode_exact(bytes: &[u8]) -> Result<Self, CodecError> {
-        let mut reader = Reader::new(bytes);
+        Self::decode_exact_with_budget(bytes, allocation_budget(bytes.len()))
+    }
+
+    /// [`Decode::decode_exact`] with an allocation budget chosen by the caller: for bytes it
+    /// trusts more than the network's (its own stored state, a structure whose signature it
+    /// has checked), whose genuine in-memory form may exceed the default.
+    fn decode_exact_with_budget(bytes: &[u8], budget: usize) -> Result<Self, CodecError> {
+        let mut reader = Reader::with_budget(bytes, budget);
         let value = Self::decode(&mut reader)?;
         reader.finish()?;
         Ok(value)
@@ -726,6 +734,13 @@ mod tests {
             decode(needed - 1).0,
             Err(CodecError::AllocationBudgetExceeded { .. })
         ));
+        assert_eq!(
+            Vec::<Vec<u16>>::decode_exact_with_budget(&bytes, needed - 1).err(),
+            Some(CodecError::AllocationBudgetExceeded {
+                requested: 8,
+                remaining: 7
+            })
+        );
         // Byte strings and secrets pay their length.
         let opaque = vec![7u8; 10].encode_to_vec().unwrap();
         assert!(
