@@ -77,7 +77,7 @@ struct Costs {
 
 struct Simulation<S: CipherSuite> {
     members: Vec<Group<S>>,
-    service: OrderingService,
+    service: OrderingService<S>,
     rng: StdRng,
     costs: Vec<Costs>,
     next_name: usize,
@@ -173,7 +173,7 @@ impl<S: CipherSuite> Simulation<S> {
         .map_err(error("create"))?;
         self.record("create", started.elapsed(), Some(welcome.len()));
         self.service
-            .create_group(b"demo", group.epoch())
+            .create_group(&group.public_group_info().map_err(error("group info"))?)
             .map_err(|e| e.to_string())?;
         self.members.push(group);
         progress.inc(1);

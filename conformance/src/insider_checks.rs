@@ -450,3 +450,180 @@ pub fn verify_key_package_lifetime<S: CipherSuite>(seed: u64) {
         }
     }
 }
+
+/// A policy that refuses newcomers of one name: an application's rule that other members do
+/// not share, which forks the member that has it.
+struct RefuseName(Vec<u8>);
+
+impl IdentityPolicy for RefuseName {
+    fn validate_newcomer(&self, leaf_node: &LeafNode) -> Result<(), IdentityRejected> {
+        match &leaf_node.credential {
+            Credential::Basic { identity } if *identity == self.0 => {
+                Err(IdentityRejected("this name is refused here".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+    fn validate_update(
+        &self,
+        current: &LeafNode,
+        updated: &LeafNode,
+    ) -> Result<(), IdentityRejected> {
+        artmls::group::SAME_CREDENTIAL.validate_update(current, updated)
+    }
+}
+
+/// The ordering service follows each group's public state: junk, a commit signed by someone
+/// who is not a current member, and a commit against the tree's rules are refused, and the
+/// group's epoch at the service does not move. A member that rejects a commit the service
+/// accepted (here: by a rule of its own) is forked; it gets back in by being removed and
+/// re-added with a fresh KeyPackage, and then agrees with everyone.
+pub fn verify_ordering_service_validates<S: CipherSuite>(seed: u64) {
+    use artmls::ordering::OrderingError;
+
+    let mut sim = Simulation::<S>::new(seed, 4);
+    for member in 1..4 {
+        sim.update(member);
+    }
+    let group_id = sim.group_id().to_vec();
+    let epoch = sim.service.epoch(&group_id).expect("registered");
+
+    // Junk with a commit's clear header: version, PublicMessage, group id, epoch, a member
+    // sender, no authenticated data, content type commit, then garbage.
+    let mut junk = vec![0x00, 0x01, 0x00, 0x01];
+    junk.push(group_id.len() as u8);
+    junk.extend_from_slice(&group_id);
+    junk.extend_from_slice(&epoch.to_be_bytes());
+    junk.extend_from_slice(&[0x01, 0, 0, 0, 1, 0x00, 0x03, 0xde, 0xad]);
+    assert!(matches!(
+        artmls::ordering::MessageHeader::read(&junk),
+        Ok(header) if header.is_commit && header.epoch == epoch
+    ));
+    let refused = sim.service.submit(&junk);
+    assert!(
+        matches!(refused, Err(OrderingError::Invalid(_))),
+        "junk: {refused:?}"
+    );
+
+    // A genuine commit re-signed by an outsider (its membership tag is the member's, but the
+    // service checks the signature against the sender's key in the tree).
+    let pending = sim.members[1]
+        .commit_update_with_rng(&mut sim.rng)
+        .expect("update");
+    let (content, tag) = content_of(pending.message());
+    let outsider = artmls::group::Identity::<S>::new_with_rng("outsider", &mut sim.rng);
+    let signed = sign_content::<S, ArtCommit>(
+        WireFormat::PublicMessage,
+        content.clone(),
+        sim.members[1].context(),
+        outsider.signing_key(),
+        Some(tag.clone()),
+    )
+    .expect("sign");
+    let message = protect_public::<S, ArtCommit>(
+        signed,
+        sim.members[1].context(),
+        sim.members[1].membership_key(),
+    )
+    .expect("tag");
+    let forged = MlsMessage::<ArtCommit>::PublicMessage(message)
+        .encode_to_vec()
+        .expect("encode");
+    let refused = sim.service.submit(&forged);
+    assert!(
+        matches!(refused, Err(OrderingError::Invalid(GroupError::Framing(_)))),
+        "outsider: {refused:?}"
+    );
+    // A commit naming a sender that is not a member.
+    let mut content = content;
+    content.sender = artmls::messages::Sender::Member(LeafIndex(9));
+    let not_a_member = frame_as(&sim.members[1], content, tag);
+    let refused = sim.service.submit(&not_a_member);
+    assert!(
+        matches!(
+            refused,
+            Err(OrderingError::Invalid(GroupError::UnknownSender(_)))
+        ),
+        "non-member: {refused:?}"
+    );
+    // A self-removal, signed by a member.
+    let remove = sim.members[2]
+        .commit_remove_with_rng(&[LeafIndex(3)], &mut sim.rng)
+        .expect("remove");
+    let (mut content, tag) = content_of(remove.message());
+    for change in &mut commit_mut(&mut content).tree_change.leaves {
+        change.leaf = sim.members[2].own_leaf();
+    }
+    let self_removal = frame_as(&sim.members[2], content, tag);
+    let refused = sim.service.submit(&self_removal);
+    assert!(
+        matches!(
+            refused,
+            Err(OrderingError::Invalid(GroupError::Tree(
+                TreeError::SelfRemoval
+            )))
+        ),
+        "self-removal: {refused:?}"
+    );
+    assert_eq!(
+        sim.service.epoch(&group_id),
+        Some(epoch),
+        "nothing moved the group on"
+    );
+    // The genuine update still goes through, and the service's public state is the members'.
+    drop(remove);
+    deliver(&mut sim, 1, pending);
+    let public = sim.service.public_group(&group_id).expect("registered");
+    assert_eq!(public.context(), sim.members[0].context());
+
+    // A fork: member 3 refuses newcomers named "mallory"; the others do not.
+    let forked_leaf = sim.members[3].own_leaf();
+    let mut forked = sim.members.remove(3);
+    sim.outside = 1;
+    forked.set_identity_policy(Arc::new(RefuseName(b"mallory".to_vec())));
+    let mallory = artmls::group::Identity::<S>::new_with_rng("mallory", &mut sim.rng);
+    let bundle = mallory.key_package_with_rng(&mut sim.rng).expect("kp");
+    let add = sim.members[0]
+        .commit_add_with_rng(&[bundle.key_package().clone()], &mut sim.rng)
+        .expect("add");
+    let add_message = add.message().to_vec();
+    sim.deliver(0, add, vec![(mallory, bundle)])
+        .expect("the service accepts the add");
+    let error = assert_rejected_without_change(&mut forked, &add_message, "the forking add");
+    assert!(
+        matches!(error, GroupError::IdentityRejected(_)),
+        "{error:?}"
+    );
+    // The forked member can follow nothing more: its epoch is behind for good.
+    sim.message(0, b"the group goes on");
+    let later = sim
+        .service
+        .fetch(&group_id, 0)
+        .last()
+        .expect("a message")
+        .clone();
+    assert!(matches!(
+        forked.process_message(&later),
+        Err(GroupError::FutureEpoch { .. })
+    ));
+
+    // The way back: a member removes the forked leaf and adds the member's fresh KeyPackage.
+    let name = forked.identity().name().to_vec();
+    drop(forked);
+    sim.outside = 0;
+    let remover = sim.index_of(LeafIndex(0));
+    let pending = sim.members[remover]
+        .commit_remove_with_rng(&[forked_leaf], &mut sim.rng)
+        .expect("remove the forked leaf");
+    deliver(&mut sim, remover, pending);
+    let identity = artmls::group::Identity::<S>::new_with_rng(name, &mut sim.rng);
+    let bundle = identity.key_package_with_rng(&mut sim.rng).expect("kp");
+    let pending = sim.members[remover]
+        .commit_add_with_rng(&[bundle.key_package().clone()], &mut sim.rng)
+        .expect("re-add");
+    sim.deliver(remover, pending, vec![(identity, bundle)])
+        .expect("accepted");
+    let rejoined = sim.members.len() - 1;
+    sim.update(rejoined);
+    sim.message(rejoined, b"back in");
+}

@@ -8,8 +8,8 @@ use artmls_conformance::group_checks::{
     verify_welcome_with_forged_leaf_node,
 };
 use artmls_conformance::insider_checks::{
-    verify_identity_takeover, verify_key_package_lifetime, verify_self_and_forged_removal,
-    verify_sponsor_seals, verify_tombstone_lockout,
+    verify_identity_takeover, verify_key_package_lifetime, verify_ordering_service_validates,
+    verify_self_and_forged_removal, verify_sponsor_seals, verify_tombstone_lockout,
 };
 use artmls_conformance::{backends, visit};
 
@@ -108,4 +108,8 @@ on_every_backend!(
 on_every_backend!(
     a_key_package_outside_its_lifetime_is_refused,
     verify_key_package_lifetime
+);
+on_every_backend!(
+    the_ordering_service_refuses_invalid_commits_and_a_forked_member_gets_back_in,
+    verify_ordering_service_validates
 );

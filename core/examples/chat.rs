@@ -25,7 +25,7 @@ struct Person {
 
 impl Person {
     /// Reads and processes everything new in the group's log (skipping its own messages).
-    fn catch_up(&mut self, service: &OrderingService) -> Result<(), GroupError> {
+    fn catch_up(&mut self, service: &OrderingService<Suite>) -> Result<(), GroupError> {
         let messages = service.fetch(self.group.group_id(), self.read).to_vec();
         let first = self.read;
         self.read += messages.len();
@@ -54,7 +54,7 @@ impl Person {
 
     fn say(
         &mut self,
-        service: &mut OrderingService,
+        service: &mut OrderingService<Suite>,
         text: &str,
         rng: &mut StdRng,
     ) -> Result<(), Box<dyn std::error::Error>> {
@@ -68,7 +68,7 @@ impl Person {
 
     fn update(
         &mut self,
-        service: &mut OrderingService,
+        service: &mut OrderingService<Suite>,
         rng: &mut StdRng,
     ) -> Result<bool, Box<dyn std::error::Error>> {
         let pending = self.group.commit_update_with_rng(rng)?;
@@ -127,7 +127,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         GroupConfig::default(),
         &mut rng,
     )?;
-    service.create_group(b"chat", alice_group.epoch())?;
+    service.create_group(&alice_group.public_group_info()?)?;
     let mut people = [
         Person {
             name: "alice",

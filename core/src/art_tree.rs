@@ -416,6 +416,42 @@ impl<S: CipherSuite> PublicTree<S> {
         Ok(tree)
     }
 
+    /// Checks a change from the member at `sender` as far as the public tree allows (the
+    /// change's rules, Transfer and Seal, every key's validity, the number of parent keys) and
+    /// computes the public tree it leads to, without changing this one: what a party that
+    /// follows the group without being in it (the ordering service) can check. A member
+    /// recomputes its own path on top ([`ArtMember::stage`]).
+    pub fn stage(
+        &self,
+        change: &TreeChange,
+        sender: LeafIndex,
+    ) -> Result<StagedTreeChange<S>, TreeError> {
+        let mut received = ParentKeys::Received {
+            keys: &change.parent_keys,
+            next: 0,
+        };
+        let (overlay, _) = apply_change(self, change, sender, HashMap::new(), &mut received, None)?;
+        check_all_keys_used(&received)?;
+        Ok(StagedTreeChange {
+            base_version: self.version,
+            public_only: true,
+            changes: overlay.into_changes(),
+            own_path: Vec::new(),
+            commit_secret: Secret::zero(0),
+        })
+    }
+
+    /// Applies a change staged with [`PublicTree::stage`]. Fails, changing nothing, if the
+    /// tree moved on since.
+    pub fn merge(&mut self, staged: StagedTreeChange<S>) -> Result<(), TreeError> {
+        if staged.base_version != self.version || !staged.public_only {
+            return Err(TreeError::StalePendingChange);
+        }
+        let tree = core::mem::replace(self, PublicTree::blank(1));
+        *self = staged.changes.apply_to(tree);
+        Ok(())
+    }
+
     /// The leaves and node keys in wire form (the inverse of [`PublicTree::from_parts`]).
     pub fn to_parts(&self) -> (Vec<LeafKind>, Vec<Option<Vec<u8>>>) {
         let keys = self
@@ -588,6 +624,9 @@ impl<S: CipherSuite> PendingTreeChange<S> {
 /// A checked change, ready to be applied with [`ArtMember::merge`].
 pub struct StagedTreeChange<S: CipherSuite> {
     base_version: u64,
+    /// Staged on the public tree alone ([`PublicTree::stage`]): no path secrets, no
+    /// `commit_secret`; only [`PublicTree::merge`] takes it.
+    public_only: bool,
     changes: TreeChanges<S>,
     own_path: Vec<NodeSecret<S>>,
     commit_secret: Secret,
@@ -602,7 +641,8 @@ impl<S: CipherSuite> core::fmt::Debug for StagedTreeChange<S> {
 }
 
 impl<S: CipherSuite> StagedTreeChange<S> {
-    /// The `commit_secret` after the change.
+    /// The `commit_secret` after the change (empty for a change staged on the public tree
+    /// alone, which gives none).
     pub fn commit_secret(&self) -> &Secret {
         &self.commit_secret
     }
@@ -940,7 +980,7 @@ impl<S: CipherSuite> ArtMember<S> {
             parent_keys: Vec::new(),
         };
         let mut collected = ParentKeys::Collect(Vec::new());
-        let staged = self.stage_with(&change, self.own_leaf, known, &mut collected, true)?;
+        let staged = self.stage_with(&change, self.own_leaf, known, &mut collected)?;
         if let ParentKeys::Collect(keys) = collected {
             change.parent_keys = keys;
         }
@@ -979,7 +1019,7 @@ impl<S: CipherSuite> ArtMember<S> {
                 },
             );
         }
-        self.stage_received(change, sender, true)
+        self.stage_received(change, sender)
     }
 
     /// Every check of a change from `sender` that needs only the public tree: the change's
@@ -987,105 +1027,34 @@ impl<S: CipherSuite> ArtMember<S> {
     /// the number of parent keys. What it cannot check is the recomputation of this member's
     /// own path.
     pub fn check_public(&self, change: &TreeChange, sender: LeafIndex) -> Result<(), TreeError> {
-        self.stage_received(change, sender, false).map(drop)
+        self.tree.stage(change, sender).map(drop)
     }
 
     fn stage_received(
         &self,
         change: &TreeChange,
         sender: LeafIndex,
-        as_member: bool,
     ) -> Result<StagedTreeChange<S>, TreeError> {
         let mut received = ParentKeys::Received {
             keys: &change.parent_keys,
             next: 0,
         };
-        let staged = self.stage_with(change, sender, HashMap::new(), &mut received, as_member)?;
-        if let ParentKeys::Received { keys, next } = received
-            && next != keys.len()
-        {
-            return Err(TreeError::WrongKeyCount {
-                expected: next,
-                got: keys.len(),
-            });
-        }
+        let staged = self.stage_with(change, sender, HashMap::new(), &mut received)?;
+        check_all_keys_used(&received)?;
         Ok(staged)
     }
 
-    /// Applies `change` from `sender` to an overlay of the tree and evaluates it. With
-    /// `as_member`, this member's own path secrets take part (and are checked); without, only
-    /// the public tree does.
+    /// Applies `change` from `sender` to an overlay of the tree and evaluates it, with this
+    /// member's own path secrets taking part (and checked).
     fn stage_with(
         &self,
         change: &TreeChange,
         sender: LeafIndex,
         known: HashMap<NodeIndex, NodeSecret<S>>,
         parent_keys: &mut ParentKeys<'_>,
-        as_member: bool,
     ) -> Result<StagedTreeChange<S>, TreeError> {
-        let shape = check_shape(&self.tree, change, sender)?;
-        let mut overlay = Overlay::new(&self.tree);
-        let mut slots = FreeSlots::new(&self.tree);
-        let mut changed = Vec::with_capacity(change.leaves.len());
-        for leaf_change in &change.leaves {
-            let leaf = leaf_change.leaf;
-            let node = leaf.node();
-            let public_key = S::Dh::public_key_from_bytes(&leaf_change.public_key)
-                .map_err(|source| TreeError::InvalidPublicKey { node, source })?;
-            let kind = match leaf_change.kind {
-                LeafChangeKind::Update | LeafChangeKind::Remove => {
-                    if overlay.leaf_kind(leaf) != LeafKind::Member {
-                        return Err(TreeError::InvalidLeaf {
-                            leaf,
-                            reason: "not a member",
-                        });
-                    }
-                    if leaf_change.kind == LeafChangeKind::Update {
-                        LeafKind::Member
-                    } else {
-                        LeafKind::Tombstone { owner: sender }
-                    }
-                }
-                LeafChangeKind::Transfer => {
-                    if !overlay.leaf_kind(leaf).is_tombstone() {
-                        return Err(TreeError::InvalidLeaf {
-                            leaf,
-                            reason: "not a tombstone",
-                        });
-                    }
-                    LeafKind::Tombstone { owner: sender }
-                }
-                LeafChangeKind::Add => {
-                    if slots.take() != Some(leaf) {
-                        return Err(TreeError::InvalidLeaf {
-                            leaf,
-                            reason: "not the leftmost free slot",
-                        });
-                    }
-                    overlay.grow_to_hold(leaf)?;
-                    LeafKind::Member
-                }
-            };
-            overlay.set_leaf(leaf, kind, Some(public_key));
-            changed.push(leaf);
-        }
-        // Seal (profile revision 2 §5): before the new paths are computed, every memberless
-        // subtree on their copaths is blanked, tombstones included.
-        if shape != ChangeShape::Remove {
-            overlay.seal_copaths(&changed);
-        }
-        overlay.truncate();
-        let mut evaluation =
-            overlay.evaluate(&changed, known, parent_keys, as_member.then_some(self))?;
-        if !as_member {
-            // A public check only: this member's path is not computed.
-            return Ok(StagedTreeChange {
-                base_version: self.tree.version,
-                changes: overlay.into_changes(),
-                own_path: Vec::new(),
-                commit_secret: self.commit_secret.clone(),
-            });
-        }
+        let (overlay, mut evaluation) =
+            apply_change(&self.tree, change, sender, known, parent_keys, Some(self))?;
         let own_path = (0..=root(overlay.n_leaves).level())
             .map(|level| {
                 let node = ancestor_at(self.own_leaf, level);
@@ -1105,6 +1074,7 @@ impl<S: CipherSuite> ArtMember<S> {
             .commit_secret()?;
         Ok(StagedTreeChange {
             base_version: self.tree.version,
+            public_only: false,
             changes: overlay.into_changes(),
             own_path,
             commit_secret,
@@ -1115,7 +1085,7 @@ impl<S: CipherSuite> ArtMember<S> {
     /// on since the change was staged.
     pub fn merge(&mut self, staged: impl Into<StagedTreeChange<S>>) -> Result<(), TreeError> {
         let staged = staged.into();
-        if staged.base_version != self.tree.version {
+        if staged.base_version != self.tree.version || staged.public_only {
             return Err(TreeError::StalePendingChange);
         }
         let tree = core::mem::replace(&mut self.tree, PublicTree::blank(1));
@@ -1165,6 +1135,87 @@ fn path_from_leaf_secret<S: CipherSuite>(
     }
     path.push(current);
     Ok(path)
+}
+
+/// Applies `change` from `sender` to an overlay of `tree` and evaluates it: the rules of the
+/// change ([`check_shape`]), each leaf change, Seal, truncation, then every changed parent.
+/// With `member`, that member's own path secrets take part (and are checked); without, only
+/// the public tree does.
+fn apply_change<'t, S: CipherSuite>(
+    tree: &'t PublicTree<S>,
+    change: &TreeChange,
+    sender: LeafIndex,
+    known: HashMap<NodeIndex, NodeSecret<S>>,
+    parent_keys: &mut ParentKeys<'_>,
+    member: Option<&ArtMember<S>>,
+) -> Result<(Overlay<'t, S>, Evaluation<S>), TreeError> {
+    let shape = check_shape(tree, change, sender)?;
+    let mut overlay = Overlay::new(tree);
+    let mut slots = FreeSlots::new(tree);
+    let mut changed = Vec::with_capacity(change.leaves.len());
+    for leaf_change in &change.leaves {
+        let leaf = leaf_change.leaf;
+        let node = leaf.node();
+        let public_key = S::Dh::public_key_from_bytes(&leaf_change.public_key)
+            .map_err(|source| TreeError::InvalidPublicKey { node, source })?;
+        let kind = match leaf_change.kind {
+            LeafChangeKind::Update | LeafChangeKind::Remove => {
+                if overlay.leaf_kind(leaf) != LeafKind::Member {
+                    return Err(TreeError::InvalidLeaf {
+                        leaf,
+                        reason: "not a member",
+                    });
+                }
+                if leaf_change.kind == LeafChangeKind::Update {
+                    LeafKind::Member
+                } else {
+                    LeafKind::Tombstone { owner: sender }
+                }
+            }
+            LeafChangeKind::Transfer => {
+                if !overlay.leaf_kind(leaf).is_tombstone() {
+                    return Err(TreeError::InvalidLeaf {
+                        leaf,
+                        reason: "not a tombstone",
+                    });
+                }
+                LeafKind::Tombstone { owner: sender }
+            }
+            LeafChangeKind::Add => {
+                if slots.take() != Some(leaf) {
+                    return Err(TreeError::InvalidLeaf {
+                        leaf,
+                        reason: "not the leftmost free slot",
+                    });
+                }
+                overlay.grow_to_hold(leaf)?;
+                LeafKind::Member
+            }
+        };
+        overlay.set_leaf(leaf, kind, Some(public_key));
+        changed.push(leaf);
+    }
+    // Seal (profile revision 2 §5): before the new paths are computed, every memberless
+    // subtree on their copaths is blanked, tombstones included.
+    if shape != ChangeShape::Remove {
+        overlay.seal_copaths(&changed);
+    }
+    overlay.truncate();
+    let evaluation = overlay.evaluate(&changed, known, parent_keys, member)?;
+    Ok((overlay, evaluation))
+}
+
+/// Checks that a received change used every parent key it carried.
+fn check_all_keys_used(parent_keys: &ParentKeys<'_>) -> Result<(), TreeError> {
+    if let ParentKeys::Received { keys, next } = parent_keys
+        && *next != keys.len()
+    {
+        return Err(TreeError::WrongKeyCount {
+            expected: *next,
+            got: keys.len(),
+        });
+    }
+    Ok(())
 }
 
 fn children_keys<S: CipherSuite>(

@@ -2,20 +2,32 @@
 //! and the demo.
 //!
 //! ART commits cannot be merged, so a group needs a total order of its commits: the service
-//! accepts the first commit it sees for an epoch and refuses the others with
-//! [`OrderingError::StaleEpoch`]; their senders process the winner and commit again. The
-//! service reads only the clear header of each message (group id, epoch, content type), never
-//! a key; it fans messages out in the order it accepted them.
+//! accepts the first valid commit it sees for an epoch and refuses the others with
+//! [`OrderingError::StaleEpoch`]; their senders process the winner and commit again. It fans
+//! messages out in the order it accepted them.
+//!
+//! The service holds no key, but it follows each group's public state ([`PublicGroup`]: tree,
+//! LeafNodes, epoch, transcript), so before it orders a commit it checks everything that
+//! needs no secret: that it decodes, is signed by a current member, and that its tree change
+//! and LeafNodes follow the rules. Junk and a non-member's commit cannot move a group on. Of
+//! an application message (encrypted, its sender hidden) it reads the clear header only.
+//!
+//! What it cannot check is the confirmation tag and the keys a member recomputes on its own
+//! path. A member that rejects a commit the service accepted is out of the group's history:
+//! it asks to be removed and re-added (a fresh KeyPackage, a Welcome from a member that
+//! accepted the commit), which the tests show.
 
 use std::collections::HashMap;
 
 use thiserror::Error;
 
 use crate::codec::{CodecError, Decode, Reader};
+use crate::group::{GroupError, PublicGroup};
 use crate::messages::{ContentType, MLS10, WireFormat};
+use crate::suite::CipherSuite;
 
 /// Why the service refused a message.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Error)]
 pub enum OrderingError {
     /// Another commit already took this epoch (or the message is for an epoch the group
     /// left): process the group's messages, then send again.
@@ -43,6 +55,12 @@ pub enum OrderingError {
     /// Not a group message (a Welcome or KeyPackage, say), or not decodable.
     #[error("not a group message: {0}")]
     NotAGroupMessage(&'static str),
+    /// The commit is not valid for the group's public state (not signed by a current member,
+    /// a tree change against the rules, ...): the sender is broken or malicious; nothing was
+    /// ordered. Also returned by [`OrderingService::create_group`] for a GroupInfo that does
+    /// not check out.
+    #[error("refused: {0}")]
+    Invalid(#[from] GroupError),
     /// The header does not decode.
     #[error(transparent)]
     Codec(#[from] CodecError),
@@ -97,49 +115,60 @@ impl MessageHeader {
     }
 }
 
-#[derive(Debug, Default)]
-struct GroupLog {
-    epoch: u64,
+#[derive(Debug)]
+struct GroupLog<S: CipherSuite> {
+    public: PublicGroup<S>,
     messages: Vec<Vec<u8>>,
 }
 
-/// The service: per group, its epoch and the messages accepted so far, in order.
-#[derive(Debug, Default)]
-pub struct OrderingService {
-    groups: HashMap<Vec<u8>, GroupLog>,
+/// The service: per group, its public state and the messages accepted so far, in order.
+#[derive(Debug)]
+pub struct OrderingService<S: CipherSuite> {
+    groups: HashMap<Vec<u8>, GroupLog<S>>,
 }
 
-impl OrderingService {
+impl<S: CipherSuite> Default for OrderingService<S> {
+    fn default() -> Self {
+        OrderingService {
+            groups: HashMap::new(),
+        }
+    }
+}
+
+impl<S: CipherSuite> OrderingService<S> {
     /// An empty service.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Registers a group at `epoch` (its creator's epoch after creation).
-    pub fn create_group(&mut self, group_id: &[u8], epoch: u64) -> Result<(), OrderingError> {
-        if self.groups.contains_key(group_id) {
+    /// Registers a group from a member's GroupInfo ([`crate::group::Group::public_group_info`]),
+    /// checked as [`PublicGroup::from_group_info`] checks it.
+    pub fn create_group(&mut self, group_info: &[u8]) -> Result<(), OrderingError> {
+        let public = PublicGroup::<S>::from_group_info(group_info)?;
+        if self.groups.contains_key(public.group_id()) {
             return Err(OrderingError::GroupExists);
         }
         self.groups.insert(
-            group_id.to_vec(),
+            public.group_id().to_vec(),
             GroupLog {
-                epoch,
+                public,
                 messages: Vec::new(),
             },
         );
         Ok(())
     }
 
-    /// Takes a message for its group: a commit only for the group's current epoch (the first
-    /// one wins and moves the group on), an application message for the current epoch.
-    /// Returns the message's position in the group's log.
+    /// Takes a message for its group: a commit only for the group's current epoch and only if
+    /// it is valid for the group's public state (the first one wins and moves the group on),
+    /// an application message for the current epoch. Returns the message's position in the
+    /// group's log.
     pub fn submit(&mut self, message: &[u8]) -> Result<usize, OrderingError> {
         let header = MessageHeader::read(message)?;
         let log = self
             .groups
             .get_mut(&header.group_id)
             .ok_or(OrderingError::UnknownGroup)?;
-        let current = log.epoch;
+        let current = log.public.epoch();
         if header.epoch < current {
             return Err(OrderingError::StaleEpoch {
                 current,
@@ -153,7 +182,7 @@ impl OrderingService {
             });
         }
         if header.is_commit {
-            log.epoch += 1;
+            log.public.process_commit(message)?;
         }
         log.messages.push(message.to_vec());
         Ok(log.messages.len() - 1)
@@ -169,6 +198,11 @@ impl OrderingService {
 
     /// The group's epoch at the service.
     pub fn epoch(&self, group_id: &[u8]) -> Option<u64> {
-        self.groups.get(group_id).map(|log| log.epoch)
+        self.groups.get(group_id).map(|log| log.public.epoch())
+    }
+
+    /// The group's public state as the service follows it.
+    pub fn public_group(&self, group_id: &[u8]) -> Option<&PublicGroup<S>> {
+        self.groups.get(group_id).map(|log| &log.public)
     }
 }

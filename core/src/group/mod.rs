@@ -53,6 +53,7 @@
 mod identity;
 mod persist;
 mod policy;
+mod public;
 mod tree_hash;
 mod wire;
 
@@ -89,6 +90,7 @@ use crate::welcome::{NewMember, OpenedWelcome, WelcomeError, seal_welcome};
 
 pub use identity::{Identity, KeyPackageBundle};
 pub use policy::{IdentityPolicy, IdentityRejected, SAME_CREDENTIAL, SameCredential};
+pub use public::PublicGroup;
 pub use wire::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
 
 use tree_hash::{TreeHashUpdate, TreeHashes, TreeView};
@@ -1211,6 +1213,31 @@ impl<S: CipherSuite> Group<S> {
         })
     }
 
+    /// This epoch's GroupInfo with the public tree, signed by this member, as an MLSMessage:
+    /// what a party that follows the group without being in it (the ordering service,
+    /// [`PublicGroup::from_group_info`]) starts from. It holds no secret.
+    pub fn public_group_info(&self) -> Result<Vec<u8>, GroupError> {
+        self.check_active()?;
+        let view = CurrentView {
+            tree: self.tree.tree(),
+            members: &self.members,
+        };
+        let mut group_info = GroupInfo {
+            group_context: self.context.clone(),
+            extensions: vec![Extension {
+                extension_type: ART_RATCHET_TREE_EXTENSION,
+                extension_data: ratchet_tree(&view).encode_to_vec()?,
+            }],
+            confirmation_tag: self
+                .secrets
+                .confirmation_tag(&self.context.confirmed_transcript_hash),
+            signer: self.own_leaf().0,
+            signature: Vec::new(),
+        };
+        group_info.sign::<S>(self.identity.signing_key())?;
+        Ok(MlsMessage::<ArtCommit>::GroupInfo(group_info).encode_to_vec()?)
+    }
+
     /// The GroupInfo of the epoch a commit leads to, with the public tree, signed: what the
     /// commit's Welcome carries.
     fn group_info(&self, next: &NextEpoch<S>) -> Result<GroupInfo, GroupError> {
@@ -1274,141 +1301,18 @@ impl<S: CipherSuite> Group<S> {
         sender: LeafIndex,
         own_commit: bool,
     ) -> Result<MemberChanges<S>, GroupError> {
-        let group_id = &self.context.group_id;
-        let mut summary = CommitSummary {
+        let own_key = own_commit.then(|| S::Signature::verifying_key(self.identity.signing_key()));
+        member_changes(
+            &CommitRules {
+                members: &self.members,
+                policy: self.identity_policy.as_ref(),
+                group_id: &self.context.group_id,
+                next_epoch: self.next_epoch_number()?,
+            },
+            commit,
             sender,
-            epoch: self.next_epoch_number()?,
-            ..CommitSummary::default()
-        };
-        let mut members: HashMap<LeafIndex, Option<Member<S>>> = HashMap::new();
-        let mut new_leaf_nodes: Vec<&LeafNode> = Vec::new();
-        let mut key_packages = commit.key_packages.iter();
-        let mut leaf_node = commit.leaf_node.as_ref();
-        for change in &commit.tree_change.leaves {
-            match change.kind {
-                LeafChangeKind::Update => {
-                    let leaf_node = leaf_node
-                        .take()
-                        .ok_or(GroupError::InvalidCommit("an update without a LeafNode"))?;
-                    if change.leaf != sender {
-                        return Err(GroupError::InvalidCommit(
-                            "an update of another member's leaf",
-                        ));
-                    }
-                    if leaf_node.leaf_node_source != LeafNodeSource::Update
-                        || leaf_node.encryption_key != change.public_key
-                    {
-                        return Err(GroupError::InvalidCommit(
-                            "the LeafNode does not match the new leaf key",
-                        ));
-                    }
-                    let current = self
-                        .members
-                        .get(sender.0 as usize)
-                        .and_then(Option::as_ref)
-                        .ok_or(GroupError::UnknownSender(sender))?;
-                    self.identity_policy
-                        .validate_update(&current.leaf_node, leaf_node)?;
-                    self.check_new_leaf_node(change.leaf, leaf_node)?;
-                    new_leaf_nodes.push(leaf_node);
-                    let member = if own_commit {
-                        Member {
-                            leaf_node: leaf_node.clone(),
-                            verifying_key: S::Signature::verifying_key(self.identity.signing_key()),
-                        }
-                    } else {
-                        let member = Member::new(leaf_node.clone())?;
-                        leaf_node.verify_with_key::<S>(
-                            &member.verifying_key,
-                            Some((group_id, sender)),
-                        )?;
-                        member
-                    };
-                    members.insert(change.leaf, Some(member));
-                    summary.updated = true;
-                }
-                LeafChangeKind::Add => {
-                    let key_package = key_packages
-                        .next()
-                        .ok_or(GroupError::InvalidCommit("an add without a KeyPackage"))?;
-                    if key_package.cipher_suite != S::ID.0 {
-                        return Err(GroupError::InvalidCommit("a KeyPackage of another suite"));
-                    }
-                    if key_package.version != crate::messages::MLS10 {
-                        return Err(GroupError::InvalidLeafNode(
-                            "a KeyPackage of another protocol version",
-                        ));
-                    }
-                    let leaf_node = &key_package.leaf_node;
-                    let LeafNodeSource::KeyPackage(lifetime) = &leaf_node.leaf_node_source else {
-                        return Err(GroupError::InvalidLeafNode(
-                            "a KeyPackage's LeafNode must have the key_package source",
-                        ));
-                    };
-                    if !lifetime.contains(self.identity_policy.now()) {
-                        return Err(GroupError::InvalidLeafNode(
-                            "the KeyPackage is expired or not yet valid",
-                        ));
-                    }
-                    self.identity_policy.validate_newcomer(leaf_node)?;
-                    self.check_new_leaf_node(change.leaf, leaf_node)?;
-                    new_leaf_nodes.push(leaf_node);
-                    members.insert(change.leaf, Some(Member::new(leaf_node.clone())?));
-                    summary.added.push(change.leaf);
-                }
-                LeafChangeKind::Remove => {
-                    members.insert(change.leaf, None);
-                    summary.removed.push(change.leaf);
-                }
-                LeafChangeKind::Transfer => summary.transferred.push(change.leaf),
-            }
-        }
-        // So every KeyPackage is a newcomer's, and checking them all checks the newcomers.
-        if key_packages.next().is_some() || leaf_node.is_some() {
-            return Err(GroupError::InvalidCommit(
-                "KeyPackages or a LeafNode the changes do not use",
-            ));
-        }
-        // The new LeafNodes must not share keys among themselves either (the same KeyPackage
-        // added twice, say).
-        let mut seen_signature = std::collections::HashSet::new();
-        let mut seen_encryption = std::collections::HashSet::new();
-        for leaf_node in new_leaf_nodes {
-            if !seen_signature.insert(leaf_node.signature_key.as_slice()) {
-                return Err(GroupError::DuplicateKey("signature key"));
-            }
-            if !seen_encryption.insert(leaf_node.encryption_key.as_slice()) {
-                return Err(GroupError::DuplicateKey("encryption key"));
-            }
-        }
-        Ok(MemberChanges { members, summary })
-    }
-
-    /// RFC 9420 §7.3 for a LeafNode that a commit brings in at `leaf`: its keys are no other
-    /// leaf's, and it supports this group's protocol version and suite, and its own credential
-    /// type.
-    fn check_new_leaf_node(&self, leaf: LeafIndex, leaf_node: &LeafNode) -> Result<(), GroupError> {
-        self.members.check_keys_free(leaf, leaf_node)?;
-        let capabilities = &leaf_node.capabilities;
-        if !capabilities.versions.contains(&crate::messages::MLS10) {
-            return Err(GroupError::InvalidLeafNode(
-                "its capabilities lack the protocol version",
-            ));
-        }
-        if !capabilities.cipher_suites.contains(&S::ID.0) {
-            return Err(GroupError::InvalidLeafNode(
-                "its capabilities lack the group's cipher suite",
-            ));
-        }
-        if !capabilities
-            .credentials
-            .contains(&leaf_node.credential.credential_type())
-        {
-            return Err(GroupError::InvalidLeafNode(
-                "its capabilities lack its own credential type",
-            ));
-        }
-        Ok(())
+            own_key,
+        )
     }
 
     /// The number of the next epoch, refused when the counter would overflow (a Welcome may
@@ -1434,13 +1338,7 @@ impl<S: CipherSuite> Group<S> {
             members: member_changes,
             mut summary,
         } = changes;
-        let base = self.tree.tree();
-        summary.sealed = tree
-            .changed_leaves()
-            .filter(|(leaf, kind)| *kind == LeafKind::Blank && base.leaf_kind(*leaf).is_tombstone())
-            .map(|(leaf, _)| leaf)
-            .collect();
-        summary.sealed.sort_unstable();
+        summary.sealed = sealed_leaves(self.tree.tree(), &tree);
         let view = NextView {
             base: self.tree.tree(),
             staged: &tree,
@@ -1728,6 +1626,180 @@ impl<S: CipherSuite> Group<S> {
             )),
         }
     }
+}
+
+/// The tombstones a staged change seals (blanks), in leaf order.
+fn sealed_leaves<S: CipherSuite>(
+    base: &PublicTree<S>,
+    staged: &StagedTreeChange<S>,
+) -> Vec<LeafIndex> {
+    let mut sealed: Vec<LeafIndex> = staged
+        .changed_leaves()
+        .filter(|(leaf, kind)| *kind == LeafKind::Blank && base.leaf_kind(*leaf).is_tombstone())
+        .map(|(leaf, _)| leaf)
+        .collect();
+    sealed.sort_unstable();
+    sealed
+}
+
+/// What a commit is checked against: the current members, the identity policy, the group
+/// and the epoch it leads to. Shared by members ([`Group`]) and the ordering service
+/// ([`PublicGroup`]).
+struct CommitRules<'a, S: CipherSuite> {
+    members: &'a Members<S>,
+    policy: &'a dyn IdentityPolicy,
+    group_id: &'a [u8],
+    next_epoch: u64,
+}
+
+/// What a commit does to the members, from its leaf changes, its KeyPackages and its
+/// LeafNode (whose signature is checked here, unless `own_key` says it is the checker's own,
+/// just signed; the KeyPackages' signatures are the caller's to check, with
+/// [`verify_key_packages`]).
+fn member_changes<S: CipherSuite>(
+    rules: &CommitRules<'_, S>,
+    commit: &ArtCommit,
+    sender: LeafIndex,
+    own_key: Option<VerifyingKey<S>>,
+) -> Result<MemberChanges<S>, GroupError> {
+    let group_id = rules.group_id;
+    let mut summary = CommitSummary {
+        sender,
+        epoch: rules.next_epoch,
+        ..CommitSummary::default()
+    };
+    let mut members: HashMap<LeafIndex, Option<Member<S>>> = HashMap::new();
+    let mut new_leaf_nodes: Vec<&LeafNode> = Vec::new();
+    let mut key_packages = commit.key_packages.iter();
+    let mut leaf_node = commit.leaf_node.as_ref();
+    for change in &commit.tree_change.leaves {
+        match change.kind {
+            LeafChangeKind::Update => {
+                let leaf_node = leaf_node
+                    .take()
+                    .ok_or(GroupError::InvalidCommit("an update without a LeafNode"))?;
+                if change.leaf != sender {
+                    return Err(GroupError::InvalidCommit(
+                        "an update of another member's leaf",
+                    ));
+                }
+                if leaf_node.leaf_node_source != LeafNodeSource::Update
+                    || leaf_node.encryption_key != change.public_key
+                {
+                    return Err(GroupError::InvalidCommit(
+                        "the LeafNode does not match the new leaf key",
+                    ));
+                }
+                let current = rules
+                    .members
+                    .get(sender.0 as usize)
+                    .and_then(Option::as_ref)
+                    .ok_or(GroupError::UnknownSender(sender))?;
+                rules
+                    .policy
+                    .validate_update(&current.leaf_node, leaf_node)?;
+                check_new_leaf_node(rules.members, change.leaf, leaf_node)?;
+                new_leaf_nodes.push(leaf_node);
+                let member = if let Some(verifying_key) = own_key.clone() {
+                    Member {
+                        leaf_node: leaf_node.clone(),
+                        verifying_key,
+                    }
+                } else {
+                    let member = Member::new(leaf_node.clone())?;
+                    leaf_node
+                        .verify_with_key::<S>(&member.verifying_key, Some((group_id, sender)))?;
+                    member
+                };
+                members.insert(change.leaf, Some(member));
+                summary.updated = true;
+            }
+            LeafChangeKind::Add => {
+                let key_package = key_packages
+                    .next()
+                    .ok_or(GroupError::InvalidCommit("an add without a KeyPackage"))?;
+                if key_package.cipher_suite != S::ID.0 {
+                    return Err(GroupError::InvalidCommit("a KeyPackage of another suite"));
+                }
+                if key_package.version != crate::messages::MLS10 {
+                    return Err(GroupError::InvalidLeafNode(
+                        "a KeyPackage of another protocol version",
+                    ));
+                }
+                let leaf_node = &key_package.leaf_node;
+                let LeafNodeSource::KeyPackage(lifetime) = &leaf_node.leaf_node_source else {
+                    return Err(GroupError::InvalidLeafNode(
+                        "a KeyPackage's LeafNode must have the key_package source",
+                    ));
+                };
+                if !lifetime.contains(rules.policy.now()) {
+                    return Err(GroupError::InvalidLeafNode(
+                        "the KeyPackage is expired or not yet valid",
+                    ));
+                }
+                rules.policy.validate_newcomer(leaf_node)?;
+                check_new_leaf_node(rules.members, change.leaf, leaf_node)?;
+                new_leaf_nodes.push(leaf_node);
+                members.insert(change.leaf, Some(Member::new(leaf_node.clone())?));
+                summary.added.push(change.leaf);
+            }
+            LeafChangeKind::Remove => {
+                members.insert(change.leaf, None);
+                summary.removed.push(change.leaf);
+            }
+            LeafChangeKind::Transfer => summary.transferred.push(change.leaf),
+        }
+    }
+    // So every KeyPackage is a newcomer's, and checking them all checks the newcomers.
+    if key_packages.next().is_some() || leaf_node.is_some() {
+        return Err(GroupError::InvalidCommit(
+            "KeyPackages or a LeafNode the changes do not use",
+        ));
+    }
+    // The new LeafNodes must not share keys among themselves either (the same KeyPackage
+    // added twice, say).
+    let mut seen_signature = std::collections::HashSet::new();
+    let mut seen_encryption = std::collections::HashSet::new();
+    for leaf_node in new_leaf_nodes {
+        if !seen_signature.insert(leaf_node.signature_key.as_slice()) {
+            return Err(GroupError::DuplicateKey("signature key"));
+        }
+        if !seen_encryption.insert(leaf_node.encryption_key.as_slice()) {
+            return Err(GroupError::DuplicateKey("encryption key"));
+        }
+    }
+    Ok(MemberChanges { members, summary })
+}
+
+/// RFC 9420 §7.3 for a LeafNode that a commit brings in at `leaf`: its keys are no other
+/// leaf's, and it supports this group's protocol version and suite, and its own credential
+/// type.
+fn check_new_leaf_node<S: CipherSuite>(
+    members: &Members<S>,
+    leaf: LeafIndex,
+    leaf_node: &LeafNode,
+) -> Result<(), GroupError> {
+    members.check_keys_free(leaf, leaf_node)?;
+    let capabilities = &leaf_node.capabilities;
+    if !capabilities.versions.contains(&crate::messages::MLS10) {
+        return Err(GroupError::InvalidLeafNode(
+            "its capabilities lack the protocol version",
+        ));
+    }
+    if !capabilities.cipher_suites.contains(&S::ID.0) {
+        return Err(GroupError::InvalidLeafNode(
+            "its capabilities lack the group's cipher suite",
+        ));
+    }
+    if !capabilities
+        .credentials
+        .contains(&leaf_node.credential.credential_type())
+    {
+        return Err(GroupError::InvalidLeafNode(
+            "its capabilities lack its own credential type",
+        ));
+    }
+    Ok(())
 }
 
 /// Checks KeyPackages (two signatures each), on all cores when there are many. The error is
