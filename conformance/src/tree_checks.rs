@@ -257,3 +257,136 @@ pub fn verify_art_tree_rejections<S: CipherSuite>(seed: u64) {
         Some(TreeError::StalePendingChange)
     );
 }
+
+/// What a party knows that could open a later epoch: every leaf secret it ever drew (its own,
+/// its newcomers', its tombstones') and every secret of its own path it ever held.
+#[derive(Default)]
+struct Knowledge {
+    drawn: Vec<Secret>,
+    path_keys: Vec<Vec<u8>>,
+}
+
+/// Profile revision 2 §8 as a property: random adds, removes and updates in which every party
+/// keeps every secret it ever drew or computed. A removed party can derive a later epoch only
+/// through a newcomer it added that has not updated yet, never through a tombstone; and no
+/// secret of a path it once held is a key of the tree after its removal.
+pub fn verify_removed_parties_locked_out<S: CipherSuite>(
+    seed: u64,
+    steps: usize,
+    max_members: usize,
+) {
+    use std::collections::HashMap;
+
+    use artmls::art_tree::NodeSecret;
+
+    use crate::rng::RecordingRng;
+
+    let mut rng: StdRng = seeded(seed);
+    // Parties by number; the leaf each current member holds; who added whom (until it updates).
+    let mut knowledge: Vec<Knowledge> = vec![Knowledge::default()];
+    let mut party_at: HashMap<LeafIndex, usize> = HashMap::new();
+    let mut added_by: HashMap<LeafIndex, usize> = HashMap::new();
+    let mut removed_parties: Vec<usize> = Vec::new();
+
+    let mut recording = RecordingRng::new(&mut rng);
+    let creator = ArtMember::<S>::create(&mut recording).expect("create");
+    knowledge[0]
+        .drawn
+        .extend(recording.into_draws().iter().map(|d| Secret::from_slice(d)));
+    party_at.insert(creator.own_leaf(), 0);
+    let mut group = Group {
+        members: vec![creator],
+    };
+    for step in 0..steps {
+        let size = group.members.len();
+        let sender = rng.random_range(0..size);
+        let sender_leaf = group.members[sender].own_leaf();
+        let sender_party = party_at[&sender_leaf];
+        let roll: u32 = rng.random_range(0..10);
+        let mut recording = RecordingRng::new(&mut rng);
+        let (pending, removed_leaves, newcomer_count) = if roll < 4 && size < max_members {
+            let count = 1 + (roll as usize % 2);
+            let pending = group.members[sender]
+                .prepare_add(count.min(max_members - size), &mut recording)
+                .expect("add");
+            (pending, Vec::new(), count.min(max_members - size))
+        } else if roll < 7 && size > 2 {
+            let mut victim = (sender + 1 + roll as usize) % size;
+            if victim == sender {
+                victim = (victim + 1) % size;
+            }
+            let leaf = group.members[victim].own_leaf();
+            let pending = group.members[sender]
+                .prepare_remove(&[leaf], &mut recording)
+                .expect("remove");
+            (pending, vec![leaf], 0)
+        } else {
+            let pending = group.members[sender]
+                .prepare_update(&mut recording)
+                .expect("update");
+            added_by.remove(&sender_leaf);
+            (pending, Vec::new(), 0)
+        };
+        knowledge[sender_party]
+            .drawn
+            .extend(recording.into_draws().iter().map(|d| Secret::from_slice(d)));
+        let newcomers: Vec<LeafIndex> = pending.newcomers().iter().map(|(l, _)| *l).collect();
+        assert_eq!(newcomers.len(), newcomer_count);
+        group.commit(sender, pending);
+        for leaf in &removed_leaves {
+            let party = party_at.remove(leaf).expect("a removed member was a party");
+            removed_parties.push(party);
+            added_by.remove(leaf);
+        }
+        for leaf in newcomers {
+            knowledge.push(Knowledge::default());
+            party_at.insert(leaf, knowledge.len() - 1);
+            added_by.insert(leaf, sender_party);
+        }
+        // Every member remembers its path (the secrets it holds now).
+        for member in &group.members {
+            let party = party_at[&member.own_leaf()];
+            for node in member.secret_nodes() {
+                let secret = member.node_secret(node).expect("held");
+                let (_, public) =
+                    S::Dh::derive_key_pair::<S::Kdf>(secret.as_bytes()).expect("derive");
+                knowledge[party].path_keys.push(public.as_ref().to_vec());
+            }
+        }
+
+        // The invariant, for every removed party.
+        let tree = group.members[0].tree();
+        let (_, keys) = tree.to_parts();
+        for &party in &removed_parties {
+            for secret in &knowledge[party].drawn {
+                let Ok((_, leaf_key)) = NodeSecret::<S>::from_leaf_secret(secret) else {
+                    continue;
+                };
+                for leaf in 0..tree.n_leaves() {
+                    let leaf = LeafIndex(leaf);
+                    if tree.public_key(leaf.node()) != Some(&leaf_key) {
+                        continue;
+                    }
+                    let opened = tree
+                        .commit_secret_from_leaf_secret(leaf, secret)
+                        .expect("tree")
+                        .expect("the leaf's own secret opens the path");
+                    assert_eq!(&opened, group.members[0].commit_secret());
+                    assert!(
+                        tree.leaf_kind(leaf) == LeafKind::Member
+                            && added_by.get(&leaf) == Some(&party),
+                        "step {step}: removed party {party} opens the epoch through {leaf:?} \
+                         ({:?}), which is not a newcomer it added that has not updated",
+                        tree.leaf_kind(leaf)
+                    );
+                }
+            }
+            for key in &knowledge[party].path_keys {
+                assert!(
+                    !keys.iter().flatten().any(|k| k == key),
+                    "step {step}: removed party {party} still holds the secret of a tree node"
+                );
+            }
+        }
+    }
+}
