@@ -8,10 +8,11 @@
 //!   message leaves the receiver's persisted state byte for byte as it was; an accepted
 //!   message is byte for byte one that a member really sent (nothing forged or altered is
 //!   ever accepted: every field of a message is covered by a signature, a MAC or an AEAD).
-//!   The one exception is a commit a member signed again after changing it (the structured
-//!   target does that, as a malicious member could): if it removes the receiver, the
-//!   receiver cannot check its confirmation tag, and accepting it is allowed only if another
-//!   member accepts it too.
+//!   The one exception is a commit that removes the receiver: it takes a member's signature
+//!   and membership tag, but the receiver cannot check its confirmation tag, so a member can
+//!   change it (the structured target re-signs changed commits, as a malicious member could);
+//!   accepting it is allowed only if another member accepts it too, or rejects it only
+//!   for its confirmation tag.
 //! - `join`: joining never panics; a join that succeeds gives the group a real Welcome gives
 //!   (same epoch authenticator).
 
@@ -20,7 +21,8 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use arbitrary::{Arbitrary, Unstructured};
 use artmls::codec::{Decode, Encode};
 use artmls::framing::{protect_public, sign_content};
-use artmls::group::{ArtCommit, Group, GroupConfig, Received};
+use artmls::group::{ArtCommit, Group, GroupConfig, GroupError, Received};
+use artmls::key_schedule::KeyScheduleError;
 use artmls::messages::{
     Content, ContentType, FramedContent, GroupContext, LeafNode, MlsMessage, PrivateMessage,
     PublicMessage, Sender, WireFormat,
@@ -90,17 +92,8 @@ fn lock_receiver() -> MutexGuard<'static, Group<Suite>> {
     }
 }
 
-/// Who could have made a message the receiver is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    /// Anyone: the bytes carry no fresh signature, so only a real message may be accepted.
-    Outsider,
-    /// A member, who signed and tagged the message again with its own keys (see [`resign`]).
-    Member,
-}
-
 /// Feeds one message to the receiver and checks the invariants of the module.
-fn check_process(message: &[u8], origin: Origin) {
+fn check_process(message: &[u8]) {
     let fixture = Fixture::get();
     let mut receiver = lock_receiver();
     match receiver.process_message(message) {
@@ -118,14 +111,18 @@ fn check_process(message: &[u8], origin: Origin) {
                 .messages
                 .iter()
                 .any(|sample| sample.accepted && sample.bytes == message);
-            match (real, origin, &received) {
-                (true, _, _) => {}
+            match (real, &received) {
+                (true, _) => {}
                 // A member can sign anything, but a commit the receiver applies is bound by
                 // its confirmation tag, which only the real commit has. A commit that removes
                 // the receiver cannot be checked that way (it does not reach the new epoch),
-                // so it must at least be one that the rest of the group accepts too;
+                // so it must at least pass every other check the rest of the group makes;
                 // otherwise the receiver leaves a group that goes on with it as a member.
-                (false, Origin::Member, Received::Removed { by }) => {
+                // Getting that far takes a member's signature and the membership tag, so
+                // the input is a member's work even when it was not re-signed here: a
+                // commit the same members made in an older version of the fixture (a stale
+                // corpus file) is one.
+                (false, Received::Removed { by }) => {
                     assert!(
                         others_accept(message, by.0 as usize) || allowed(REMOVAL_DESYNC),
                         "the receiver accepted its removal by {by:?} from a commit that every \
@@ -161,7 +158,9 @@ fn allowed(name: &str) -> bool {
         .any(|item| item == name)
 }
 
-/// Whether a member other than the receiver and `sender` accepts `message`.
+/// Whether every check the receiver could have made holds for `message`: some member other
+/// than the receiver and `sender` accepts it, or rejects it only for its confirmation tag
+/// (which a removed member cannot check: it needs the new epoch's secrets).
 fn others_accept(message: &[u8], sender: usize) -> bool {
     let fixture = Fixture::get();
     fixture
@@ -170,16 +169,22 @@ fn others_accept(message: &[u8], sender: usize) -> bool {
         .enumerate()
         .filter(|(leaf, _)| *leaf != RECEIVER && *leaf != sender)
         .any(|(_, state)| {
-            Group::<Suite>::from_bytes(state.as_bytes())
+            let result = Group::<Suite>::from_bytes(state.as_bytes())
                 .expect("the fixture's states restore")
-                .process_message(message)
-                .is_ok()
+                .process_message(message);
+            matches!(
+                result,
+                Ok(_)
+                    | Err(GroupError::KeySchedule(
+                        KeyScheduleError::ConfirmationTagMismatch
+                    ))
+            )
         })
 }
 
 /// `Group::process_message` on raw bytes.
 pub fn process_message(data: &[u8]) {
-    check_process(data, Origin::Outsider);
+    check_process(data);
 }
 
 /// `Group::join` with the fuzzer's bytes as the Welcome and eve's real KeyPackage.
@@ -581,15 +586,13 @@ pub fn process_message_structured(data: &[u8]) {
             _ => {}
         }
     }
-    let mut origin = Origin::Outsider;
     if mutation.resign
         && let MlsMessage::PublicMessage(public) = message
     {
         message = MlsMessage::PublicMessage(resign(public, fixture.messages[index].sender, bases));
-        origin = Origin::Member;
     }
     if let Ok(bytes) = message.encode_to_vec() {
-        check_process(&bytes, origin);
+        check_process(&bytes);
     }
 }
 
