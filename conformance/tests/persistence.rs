@@ -182,7 +182,7 @@ fn fresh_key<S: CipherSuite>(
 ) -> MessageKey {
     let config = SecretTreeConfig {
         out_of_order_window: 0,
-        max_forward_jump: u32::MAX,
+        max_forward_jump: SecretTreeConfig::MAX_FORWARD_JUMP,
     };
     let mut fresh = SecretTree::<S>::with_config(root.clone(), n_leaves, config).unwrap();
     fresh.take_key(LeafIndex(leaf), kind, generation).unwrap()

@@ -347,3 +347,19 @@ impl Demand {
         }
     }
 }
+
+/// Whether a 32-byte X25519 public key is in canonical form: the top bit clear and the
+/// little-endian u-coordinate below p = 2^255 - 19. The profile (revision 2 §2) refuses the
+/// other encodings, which RFC 7748 would reduce: a key that only some members refused would
+/// split the group.
+pub(crate) fn x25519_u_is_canonical(u: &[u8]) -> bool {
+    let Ok(u) = <[u8; 32]>::try_from(u) else {
+        return false;
+    };
+    if u[31] & 0x80 != 0 {
+        return false;
+    }
+    // With the top bit clear, u >= p exactly when u is p..2^255-1: 0x7f, thirty 0xff, >= 0xed.
+    let at_least_p = u[31] == 0x7f && u[1..31].iter().all(|b| *b == 0xff) && u[0] >= 0xed;
+    !at_least_p
+}

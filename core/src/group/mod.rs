@@ -95,6 +95,10 @@ pub use wire::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
 
 use tree_hash::{TreeHashUpdate, TreeHashes, TreeView};
 
+/// The allocation budget of a received ratchet tree, per byte of its encoding (see
+/// [`Group::join`]).
+const RATCHET_TREE_ALLOCATION_PER_BYTE: usize = 64;
+
 type VerifyingKey<S> = <<S as CipherSuite>::Signature as Signature>::VerifyingKey;
 
 /// Why a group operation failed or a message was rejected.
@@ -597,7 +601,7 @@ fn ratchet_tree(view: &impl TreeView) -> ArtRatchetTree {
             .map(|node| view.public_key(NodeIndex(node)).map(<[u8]>::to_vec))
             .collect(),
         leaf_nodes: (0..n_leaves)
-            .map(|leaf| view.leaf_node(LeafIndex(leaf)).cloned())
+            .map(|leaf| view.leaf_node(LeafIndex(leaf)).cloned().map(Box::new))
             .collect(),
     }
 }
@@ -731,8 +735,7 @@ impl<S: CipherSuite> Group<S> {
             key_package.init_private_key(),
             |_| None,
         )?;
-        let (ratchet_tree, signer_key) = Self::welcome_tree(&opened.group_info)
-            .ok_or(WelcomeError::UnknownSigner(opened.group_info.signer))?;
+        let (ratchet_tree, signer_key) = Self::welcome_tree(&opened.group_info)?;
         // The checks below come in this order, and a failure is reported as the first of
         // them: the GroupInfo (signature, confirmation tag), the tree's shape and keys, every
         // member's LeafNode signature, this member's path and the tree hash. The LeafNode
@@ -801,16 +804,34 @@ impl<S: CipherSuite> Group<S> {
     }
 
     /// The ART tree a Welcome's GroupInfo carries, and the verifying key of the GroupInfo's
-    /// signer from it (`None` if either is missing or does not parse).
-    fn welcome_tree(group_info: &GroupInfo) -> Option<(ArtRatchetTree, VerifyingKey<S>)> {
+    /// signer from it.
+    ///
+    /// The tree is decoded before any signature can be checked (the signer's key is in it),
+    /// with an allocation budget of [`RATCHET_TREE_ALLOCATION_PER_BYTE`] times its length: a
+    /// blank node is one byte on the wire and a vector entry in memory, so a genuine tree that
+    /// is mostly blank needs more than the network default, and the bound stays linear.
+    fn welcome_tree(
+        group_info: &GroupInfo,
+    ) -> Result<(ArtRatchetTree, VerifyingKey<S>), GroupError> {
         let extension = group_info
             .extensions
             .iter()
-            .find(|e| e.extension_type == ART_RATCHET_TREE_EXTENSION)?;
-        let tree = ArtRatchetTree::decode_exact(&extension.extension_data).ok()?;
-        let signer = tree.leaf_nodes.get(group_info.signer as usize)?.as_ref()?;
-        let key = S::Signature::verifying_key_from_bytes(&signer.signature_key).ok()?;
-        Some((tree, key))
+            .find(|e| e.extension_type == ART_RATCHET_TREE_EXTENSION)
+            .ok_or(GroupError::InvalidWelcome("the GroupInfo carries no tree"))?;
+        let data = &extension.extension_data;
+        let budget = data
+            .len()
+            .saturating_mul(RATCHET_TREE_ALLOCATION_PER_BYTE)
+            .saturating_add(crate::codec::ALLOCATION_BASE);
+        let tree = ArtRatchetTree::decode_exact_with_budget(data, budget)?;
+        let signer = tree
+            .leaf_nodes
+            .get(group_info.signer as usize)
+            .and_then(Option::as_ref)
+            .ok_or(WelcomeError::UnknownSigner(group_info.signer))?;
+        let key = S::Signature::verifying_key_from_bytes(&signer.signature_key)
+            .map_err(MessageError::InvalidSignatureKey)?;
+        Ok((tree, key))
     }
 
     /// What a joiner takes from an opened Welcome besides the GroupInfo's checks: its leaf
@@ -833,7 +854,9 @@ impl<S: CipherSuite> Group<S> {
         let own_leaf = ratchet_tree
             .leaf_nodes
             .iter()
-            .position(|leaf_node| leaf_node.as_ref() == Some(&key_package.key_package().leaf_node))
+            .position(|leaf_node| {
+                leaf_node.as_deref() == Some(&key_package.key_package().leaf_node)
+            })
             .ok_or(GroupError::InvalidWelcome(
                 "this member's leaf is not in the tree",
             ))?;
@@ -892,7 +915,7 @@ impl<S: CipherSuite> Group<S> {
             .zip(verifying_keys)
             .map(|(leaf_node, verifying_key)| {
                 Some(Member {
-                    leaf_node: leaf_node?,
+                    leaf_node: *leaf_node?,
                     verifying_key: verifying_key?,
                 })
             })

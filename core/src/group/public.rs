@@ -61,8 +61,7 @@ impl<S: CipherSuite> PublicGroup<S> {
         if group_info.group_context.cipher_suite != S::ID.0 {
             return Err(GroupError::InvalidWelcome("the group uses another suite"));
         }
-        let (ratchet_tree, signer_key) = super::Group::<S>::welcome_tree(&group_info)
-            .ok_or(GroupError::InvalidWelcome("no tree, or no signer in it"))?;
+        let (ratchet_tree, signer_key) = super::Group::<S>::welcome_tree(&group_info)?;
         group_info.verify::<S>(&signer_key)?;
         let (tree, members) = super::Group::<S>::import_tree(ratchet_tree)?;
         verify_leaf_nodes::<S>(&group_info.group_context.group_id, &members)?;

@@ -54,8 +54,9 @@ pub struct ArtRatchetTree {
     pub leaf_kinds: Vec<LeafKind>,
     /// Each node's public key.
     pub keys: Vec<Option<Vec<u8>>>,
-    /// Each member's LeafNode.
-    pub leaf_nodes: Vec<Option<LeafNode>>,
+    /// Each member's LeafNode (boxed: an absent one costs a pointer in memory, as it costs a
+    /// byte on the wire).
+    pub leaf_nodes: Vec<Option<Box<LeafNode>>>,
 }
 
 impl Encode for LeafKind {
@@ -77,7 +78,7 @@ impl Decode for LeafKind {
             0 => Ok(LeafKind::Blank),
             1 => Ok(LeafKind::Member),
             2 => Ok(LeafKind::Tombstone {
-                owner: LeafIndex(u32::decode(reader)?),
+                owner: LeafIndex::decode(reader)?,
             }),
             other => Err(CodecError::InvalidValue {
                 what: "leaf kind",

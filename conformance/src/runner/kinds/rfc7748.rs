@@ -17,7 +17,9 @@ use artmls::{CipherSuite, DhGroup, SuiteId};
 use serde::Deserialize;
 
 use crate::runner::FileRun;
-use crate::runner::common::{CheckResult, SuiteCheck, expect_bytes, step, unhex};
+use crate::runner::common::{
+    CheckResult, SuiteCheck, expect_bytes, step, unhex, x25519_u_is_canonical,
+};
 
 const SUITE: SuiteId = SuiteId::X25519_AES128GCM_SHA256_ED25519;
 
@@ -122,7 +124,26 @@ impl SuiteCheck for Single {
         let scalar = unhex("scalar", &self.scalar)?;
         let u = unhex("u", &self.u)?;
         let output = unhex("output", &self.output)?;
-        expect_bytes("X25519 output", &x25519::<S::Dh>(&scalar, &u)?, &output)
+        if x25519_u_is_canonical(&u) {
+            return expect_bytes("X25519 output", &x25519::<S::Dh>(&scalar, &u)?, &output);
+        }
+        // A non-canonical encoding is refused (profile revision 2 §2); the RFC's output is
+        // that of the u-coordinate with the top bit cleared, which must be canonical then.
+        if x25519::<S::Dh>(&scalar, &u).is_ok() {
+            return Err("a non-canonical public key was accepted".into());
+        }
+        let mut reduced = u.clone();
+        if let Some(last) = reduced.last_mut() {
+            *last &= 0x7f;
+        }
+        if !x25519_u_is_canonical(&reduced) {
+            return Err("the vector's u is not canonical even with the top bit cleared".into());
+        }
+        expect_bytes(
+            "X25519 output",
+            &x25519::<S::Dh>(&scalar, &reduced)?,
+            &output,
+        )
     }
 }
 

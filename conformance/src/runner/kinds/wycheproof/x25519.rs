@@ -2,16 +2,19 @@
 //! group).
 //!
 //! Policy: an all-zero shared secret must be rejected (RFC 7748 §6.1 abort, as the profile
-//! demands), whatever the label; otherwise `valid` and `acceptable` must give exactly `shared`
-//! (twist points and non-canonical encodings included, as RFC 7748 computes them) and
-//! `invalid` must be rejected.
+//! demands), whatever the label, and so must a public key in non-canonical form (top bit set,
+//! or u >= p: profile revision 2 §2), which RFC 7748 would reduce; otherwise `valid` and
+//! `acceptable` must give exactly `shared` (twist points included) and `invalid` must be
+//! rejected.
 
 use artmls::{CipherSuite, DhGroup, SuiteId};
 use serde::Deserialize;
 
 use super::{Expected, File, Source};
 use crate::runner::FileRun;
-use crate::runner::common::{CheckResult, Demand, SuiteCheck, expect_bytes, step, unhex};
+use crate::runner::common::{
+    CheckResult, Demand, SuiteCheck, expect_bytes, step, unhex, x25519_u_is_canonical,
+};
 
 const SUITE: SuiteId = SuiteId::X25519_AES128GCM_SHA256_ED25519;
 
@@ -49,7 +52,14 @@ pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::E
     for group in &file.test_groups {
         for test in &group.tests {
             let zero_shared = !test.shared.is_empty() && test.shared.bytes().all(|c| c == b'0');
+            let canonical = hex::decode(&test.public)
+                .map(|public| x25519_u_is_canonical(&public))
+                .unwrap_or(false);
             let (demand, note) = match (test.result, zero_shared) {
+                (result, _) if !canonical => (
+                    Demand::Reject,
+                    format!("{}, non-canonical public key: rejected", result.name()),
+                ),
                 (result, true) => (
                     Demand::Reject,
                     format!("{}, zero shared secret: rejected", result.name()),
