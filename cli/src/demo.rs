@@ -81,6 +81,10 @@ struct Simulation<S: CipherSuite> {
     rng: StdRng,
     costs: Vec<Costs>,
     next_name: usize,
+    /// Tombstones re-keyed by the commit that removed their owner (profile revision 2).
+    transferred: usize,
+    /// Tombstones blanked by a sponsor's update (profile revision 2).
+    sealed: usize,
 }
 
 fn error(context: &str) -> impl Fn(artmls::group::GroupError) -> String + '_ {
@@ -95,6 +99,8 @@ impl<S: CipherSuite> Simulation<S> {
             rng: StdRng::seed_from_u64(args.seed),
             costs: OPERATIONS.iter().map(|_| Costs::default()).collect(),
             next_name: 0,
+            transferred: 0,
+            sealed: 0,
         };
         let progress = if args.quiet {
             ProgressBar::hidden()
@@ -127,6 +133,12 @@ impl<S: CipherSuite> Simulation<S> {
         }
         progress.finish_and_clear();
         sim.print_table();
+        println!(
+            "tombstones: {} transferred from removed owners, {} sealed by their sponsors, {} live now",
+            sim.transferred,
+            sim.sealed,
+            sim.members[0].tombstones().len()
+        );
         println!(
             "all {} members agreed on the epoch authenticator after every step (epoch {})",
             sim.members.len(),
@@ -245,9 +257,11 @@ impl<S: CipherSuite> Simulation<S> {
             .map_err(|e| e.to_string())?;
         let message = pending.message().to_vec();
         let welcome = pending.welcome().map(<[u8]>::to_vec);
-        self.members[sender]
+        let summary = self.members[sender]
             .merge_pending_commit(pending)
             .map_err(error("merge"))?;
+        self.transferred += summary.transferred.len();
+        self.sealed += summary.sealed.len();
         self.deliver(sender, &message)?;
         if let (Some(welcome), Some((identity, bundle))) = (welcome, newcomer) {
             let started = Instant::now();

@@ -19,10 +19,15 @@
 //! 5. carol updates;
 //! 6. alice adds dave; dave joins;
 //! 7. dave updates;
-//! 8. bob removes carol;
-//! 9. alice updates;
-//! 10. dave sends an application message;
-//! 11. every member exports a secret.
+//! 8. bob removes carol (carol's leaf becomes a tombstone that bob owns);
+//! 9. alice removes bob (the commit first transfers carol's tombstone to alice: bob's secret
+//!    for it opens nothing from now on);
+//! 10. alice updates (she is the sponsor of bob's tombstone: her update seals it);
+//! 11. dave sends an application message;
+//! 12. dave updates (he seals carol's tombstone);
+//! 13. every member exports a secret.
+//!
+//! A commit's step lists the tombstones it `transferred` and `sealed`, when there are any.
 //!
 //! After each step every member processes the message and the run checks that all of them are
 //! in the same epoch with the same authenticator, and that application data arrives intact; a
@@ -51,7 +56,7 @@ pub struct TranscriptArgs {
 }
 
 /// The format of the output, named in it so readers can tell versions apart.
-const FORMAT: &str = "artmls-transcript-1";
+const FORMAT: &str = "artmls-transcript-2";
 /// The group id of the scenario.
 const GROUP_ID: &[u8] = b"artmls transcript";
 /// The exporter call of the last step.
@@ -105,6 +110,12 @@ struct Step {
     welcome: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     plaintext: Option<String>,
+    /// Tombstones the commit re-keyed to its sender (profile revision 2, Transfer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    transferred: Vec<u32>,
+    /// Tombstones the commit blanked (profile revision 2, Seal).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sealed: Vec<u32>,
     epoch: u64,
     epoch_authenticator: String,
 }
@@ -194,8 +205,10 @@ impl<S: CipherSuite> Run<S> {
         self.add("alice", &["dave"])?;
         self.update("dave")?;
         self.remove("bob", "carol")?;
+        self.remove("alice", "bob")?;
         self.update("alice")?;
         self.message("dave", "hello from dave")?;
+        self.update("dave")?;
         let exporter = self.export()?;
         Ok(Transcript {
             format: FORMAT,
@@ -234,6 +247,8 @@ impl<S: CipherSuite> Run<S> {
             message: message.map(hex::encode),
             welcome: welcome.map(hex::encode),
             plaintext: plaintext.map(str::to_owned),
+            transferred: Vec::new(),
+            sealed: Vec::new(),
             epoch: group.epoch(),
             epoch_authenticator: hex::encode(group.epoch_authenticator().as_bytes()),
         });
@@ -330,13 +345,17 @@ impl<S: CipherSuite> Run<S> {
         pending: artmls::group::PendingCommit<S>,
     ) -> Result<(), String> {
         let message = pending.message().to_vec();
-        self.members[index]
+        let summary = self.members[index]
             .1
             .merge_pending_commit(pending)
             .map_err(error("merge"))?;
         self.deliver(index, &message, None)?;
         self.check_agreement()?;
         self.record(action, sender, Vec::new(), Some(&message), None, None);
+        if let Some(step) = self.steps.last_mut() {
+            step.transferred = summary.transferred.iter().map(|leaf| leaf.0).collect();
+            step.sealed = summary.sealed.iter().map(|leaf| leaf.0).collect();
+        }
         Ok(())
     }
 

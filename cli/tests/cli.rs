@@ -68,6 +68,20 @@ fn demo_runs_a_group_and_reports_every_operation() {
         out.contains("agreed on the epoch authenticator after every step"),
         "{out}"
     );
+    // Removals leave tombstones; the line says what became of them, in numbers.
+    let tombstones = out
+        .lines()
+        .find(|line| line.starts_with("tombstones: "))
+        .unwrap_or_else(|| panic!("no tombstone line in {out}"));
+    let numbers: Vec<usize> = tombstones
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert_eq!(numbers.len(), 3, "{tombstones}");
+    assert!(
+        numbers[1] > 0,
+        "no tombstone was sealed in 30 steps: {tombstones}"
+    );
 }
 
 #[test]
@@ -295,7 +309,7 @@ fn a_transcript_holds_every_message_and_every_epoch_of_the_scenario() {
         let backend = artmls_conformance::backends_for(suite)[0];
         let json: serde_json::Value =
             serde_json::from_str(&transcript(&id, backend, 3)).expect("the transcript is JSON");
-        assert_eq!(json["format"], "artmls-transcript-1");
+        assert_eq!(json["format"], "artmls-transcript-2");
         assert_eq!(json["suite_id"], id.as_str());
         assert_eq!(json["seed"], 3);
         let steps = json["steps"].as_array().expect("steps");
@@ -307,9 +321,18 @@ fn a_transcript_holds_every_message_and_every_epoch_of_the_scenario() {
             actions,
             [
                 "create", "add", "update", "message", "update", "add", "update", "remove",
-                "update", "message"
+                "remove", "update", "message", "update"
             ]
         );
+        // Carol is at leaf 2, bob at leaf 1: alice's removal of bob transfers carol's
+        // tombstone, alice's update seals bob's, dave's update seals carol's.
+        let field = |step: usize, name: &str| steps[step][name].clone();
+        assert_eq!(field(8, "transferred"), serde_json::json!([2]));
+        assert_eq!(field(9, "sealed"), serde_json::json!([1]));
+        assert_eq!(field(11, "sealed"), serde_json::json!([2]));
+        for step in [0, 1, 2, 3, 4, 5, 6, 7, 10] {
+            assert!(field(step, "transferred").is_null() && field(step, "sealed").is_null());
+        }
         let mut authenticators = std::collections::HashSet::new();
         let mut epoch = 0;
         for step in steps {
@@ -357,7 +380,7 @@ fn a_transcript_holds_every_message_and_every_epoch_of_the_scenario() {
                 }
             }
         }
-        assert_eq!(epoch, 7);
+        assert_eq!(epoch, 9);
         assert_eq!(bytes(&json["exporter"]["secret"]).len(), 32);
     }
 }

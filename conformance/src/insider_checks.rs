@@ -627,3 +627,70 @@ pub fn verify_ordering_service_validates<S: CipherSuite>(seed: u64) {
     sim.update(rejoined);
     sim.message(rejoined, b"back in");
 }
+
+/// A genuine tree that is mostly blank joins: the decoder's allocation budget for a received
+/// ratchet tree is large enough for blank nodes (a byte on the wire each), and still linear in
+/// the input. Two members at the ends of a 512-leaf tree, the rest removed and sealed.
+pub fn verify_sparse_tree_joins<S: CipherSuite>(seed: u64) {
+    use artmls::group::{GroupConfig, Identity};
+
+    let mut rng = crate::rng::seeded(seed);
+    let creator = Identity::<S>::new_with_rng("creator", &mut rng);
+    let mut invitees: Vec<_> = (1..512)
+        .map(|index| {
+            let identity = Identity::<S>::new_with_rng(format!("member-{index}"), &mut rng);
+            let bundle = identity
+                .key_package_with_rng(&mut rng)
+                .expect("key package");
+            (identity, bundle)
+        })
+        .collect();
+    let key_packages: Vec<_> = invitees
+        .iter()
+        .map(|(_, bundle)| bundle.key_package().clone())
+        .collect();
+    let (mut group, welcome) = Group::initiate_with_rng(
+        creator,
+        b"sparse".to_vec(),
+        &key_packages,
+        GroupConfig::default(),
+        &mut rng,
+    )
+    .expect("initiate");
+    let (identity, bundle) = invitees.pop().expect("the member at leaf 511");
+    let mut last = Group::join(&welcome, &bundle, identity, GroupConfig::default()).expect("join");
+    assert_eq!(last.own_leaf(), LeafIndex(511));
+    let mut commit = |sender: &mut Group<S>, other: &mut Group<S>, pending: PendingCommit<S>| {
+        other.process_message(pending.message()).expect("process");
+        sender.merge_pending_commit(pending).expect("merge")
+    };
+    let pending = last.commit_update_with_rng(&mut rng).expect("first update");
+    commit(&mut last, &mut group, pending);
+    let removed: Vec<LeafIndex> = (1..511).map(LeafIndex).collect();
+    let pending = group
+        .commit_remove_with_rng(&removed, &mut rng)
+        .expect("remove");
+    commit(&mut group, &mut last, pending);
+    // Each end seals its half's tombstones.
+    let pending = group.commit_update_with_rng(&mut rng).expect("update");
+    let sealed = commit(&mut group, &mut last, pending).sealed.len();
+    let pending = last.commit_update_with_rng(&mut rng).expect("update");
+    let sealed = sealed + commit(&mut last, &mut group, pending).sealed.len();
+    assert_eq!(sealed, 510, "every tombstone is sealed");
+    assert!(group.tombstones().is_empty());
+    assert_eq!(group.art().tree().n_leaves(), 512);
+    assert_eq!(group.member_count(), 2);
+
+    let identity = Identity::<S>::new_with_rng("newcomer", &mut rng);
+    let bundle = identity
+        .key_package_with_rng(&mut rng)
+        .expect("key package");
+    let pending = group
+        .commit_add_with_rng(&[bundle.key_package().clone()], &mut rng)
+        .expect("add");
+    let welcome = pending.welcome().expect("a Welcome").to_vec();
+    group.merge_pending_commit(pending).expect("merge");
+    let joined = Group::join(&welcome, &bundle, identity, GroupConfig::default())
+        .expect("a sparse genuine tree joins");
+    assert_eq!(joined.epoch_authenticator(), group.epoch_authenticator());
+}

@@ -9,7 +9,8 @@ use artmls_conformance::group_checks::{
 };
 use artmls_conformance::insider_checks::{
     verify_identity_takeover, verify_key_package_lifetime, verify_ordering_service_validates,
-    verify_self_and_forged_removal, verify_sponsor_seals, verify_tombstone_lockout,
+    verify_self_and_forged_removal, verify_sparse_tree_joins, verify_sponsor_seals,
+    verify_tombstone_lockout,
 };
 use artmls_conformance::{backends, visit};
 
@@ -112,4 +113,8 @@ on_every_backend!(
 on_every_backend!(
     the_ordering_service_refuses_invalid_commits_and_a_forked_member_gets_back_in,
     verify_ordering_service_validates
+);
+on_every_backend!(
+    a_genuine_sparse_tree_joins_within_the_decoder_budget,
+    verify_sparse_tree_joins
 );

@@ -205,6 +205,8 @@ pub struct PublicTree<S: CipherSuite> {
     n_leaves: u32,
     leaves: Vec<LeafKind>,
     keys: Vec<Option<PublicKey<S>>>,
+    /// The number of tombstone leaves: with none, Seal has nothing to do, and an update skips it.
+    tombstone_count: usize,
     /// Bumped by every merged change, so a pending change made on an older tree is refused.
     version: u64,
 }
@@ -215,6 +217,7 @@ impl<S: CipherSuite> Clone for PublicTree<S> {
             n_leaves: self.n_leaves,
             leaves: self.leaves.clone(),
             keys: self.keys.clone(),
+            tombstone_count: self.tombstone_count,
             version: self.version,
         }
     }
@@ -235,8 +238,17 @@ impl<S: CipherSuite> PublicTree<S> {
             n_leaves,
             leaves: vec![LeafKind::Blank; n_leaves as usize],
             keys: vec![None; node_width(n_leaves) as usize],
+            tombstone_count: 0,
             version: 0,
         }
+    }
+
+    fn count_tombstones(&mut self) {
+        self.tombstone_count = self
+            .leaves
+            .iter()
+            .filter(|kind| kind.is_tombstone())
+            .count();
     }
 
     /// The width of the tree in leaves (a power of two).
@@ -359,6 +371,7 @@ impl<S: CipherSuite> PublicTree<S> {
         }
         let mut tree = Self::blank(n_leaves);
         tree.leaves = leaves;
+        tree.count_tombstones();
         // Parsing validates each key (a point check for P-256): for a large tree, on all cores.
         let nodes: Vec<NodeIndex> = (0..keys.len() as u32).map(NodeIndex).collect();
         tree.keys = crate::parallel::try_map(&nodes, |&node| {
@@ -1388,6 +1401,12 @@ struct TreeChanges<S: CipherSuite> {
 
 impl<S: CipherSuite> TreeChanges<S> {
     fn apply_to(self, mut tree: PublicTree<S>) -> PublicTree<S> {
+        // The tombstones are counted again only when a change may have moved their number.
+        let recount = tree.n_leaves != self.n_leaves
+            || self
+                .leaves
+                .iter()
+                .any(|(leaf, kind)| kind.is_tombstone() || tree.leaf_kind(*leaf).is_tombstone());
         tree.n_leaves = self.n_leaves;
         tree.leaves.resize(self.n_leaves as usize, LeafKind::Blank);
         tree.keys.resize(node_width(self.n_leaves) as usize, None);
@@ -1400,6 +1419,9 @@ impl<S: CipherSuite> TreeChanges<S> {
             if let Some(slot) = tree.keys.get_mut(node.0 as usize) {
                 *slot = key;
             }
+        }
+        if recount {
+            tree.count_tombstones();
         }
         tree.version += 1;
         tree
@@ -1469,6 +1491,11 @@ impl<'a, S: CipherSuite> Overlay<'a, S> {
     /// included. Blanking the whole subtree, not just the copath node, keeps a later add from
     /// bringing an old tombstone back into the computation.
     fn seal_copaths(&mut self, changed: &[LeafIndex]) {
+        // A memberless subtree that is not all blank holds a tombstone of the base tree (the
+        // change so far only placed members): without any, there is nothing to seal.
+        if self.base.tombstone_count == 0 {
+            return;
+        }
         // The new members of this change, which the base tree does not show yet.
         let mut placed: Vec<u32> = changed.iter().map(|leaf| leaf.0).collect();
         placed.sort_unstable();

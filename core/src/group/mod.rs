@@ -1760,6 +1760,11 @@ fn member_changes<S: CipherSuite>(
                         "the KeyPackage is expired or not yet valid",
                     ));
                 }
+                if key_package.init_key == leaf_node.encryption_key {
+                    return Err(GroupError::InvalidLeafNode(
+                        "a KeyPackage's init key equals its LeafNode's encryption key",
+                    ));
+                }
                 rules.policy.validate_newcomer(leaf_node)?;
                 check_new_leaf_node(rules.members, change.leaf, leaf_node)?;
                 new_leaf_nodes.push(leaf_node);

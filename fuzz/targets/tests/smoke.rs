@@ -6,11 +6,8 @@
 //! The counting allocator is installed here, as in the libFuzzer binaries, so the decoders'
 //! heap budget is checked too.
 //!
-//! Inputs under `fuzz/regressions/open/<target>/` break an invariant that the library does not
-//! meet yet. They are not part of the smoke run (it would fail until the fix lands) but of
-//! `open_regressions`, an ignored test: `cargo test -p artmls-fuzz-targets --test smoke --
-//! --ignored` shows whether they still fail. Once a fix lands, move the file to
-//! `fuzz/regressions/<target>/` so that it stays fixed.
+//! Every input a campaign found is kept under `fuzz/regressions/<target>/` and runs here, so a
+//! fixed finding stays fixed; an unfixed one fails this test until it is fixed.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
@@ -129,21 +126,6 @@ smoke_tests!(
     process_message_structured,
     join,
 );
-
-/// Runs the open regressions (see the module docs); passes only when all of them are fixed.
-#[test]
-#[ignore = "inputs of invariants not met yet; see fuzz/regressions/open/"]
-fn open_regressions() {
-    let mut failing = Vec::new();
-    for target in TARGETS {
-        for (what, bytes) in files(&fuzz_dir().join("regressions/open").join(target.name)) {
-            if catch_unwind(AssertUnwindSafe(|| (target.run)(&bytes))).is_err() {
-                failing.push(what);
-            }
-        }
-    }
-    assert!(failing.is_empty(), "still failing: {failing:#?}");
-}
 
 #[test]
 fn every_target_has_a_smoke_test() {
