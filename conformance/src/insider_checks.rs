@@ -660,7 +660,7 @@ pub fn verify_sparse_tree_joins<S: CipherSuite>(seed: u64) {
     let (identity, bundle) = invitees.pop().expect("the member at leaf 511");
     let mut last = Group::join(&welcome, &bundle, identity, GroupConfig::default()).expect("join");
     assert_eq!(last.own_leaf(), LeafIndex(511));
-    let mut commit = |sender: &mut Group<S>, other: &mut Group<S>, pending: PendingCommit<S>| {
+    let commit = |sender: &mut Group<S>, other: &mut Group<S>, pending: PendingCommit<S>| {
         other.process_message(pending.message()).expect("process");
         sender.merge_pending_commit(pending).expect("merge")
     };
