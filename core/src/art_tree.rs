@@ -1258,6 +1258,9 @@ enum ChangeShape {
 /// The live tombstones owned by any of `removed`, in leaf order: what a commit removing them
 /// must transfer.
 fn transfers_for<S: CipherSuite>(tree: &PublicTree<S>, removed: &[LeafIndex]) -> Vec<LeafIndex> {
+    // A set, so a commit that removes many members costs a pass over the tree, not one per
+    // removed member.
+    let removed: std::collections::HashSet<LeafIndex> = removed.iter().copied().collect();
     tree.tombstones()
         .filter(|(_, owner)| removed.contains(owner))
         .map(|(leaf, _)| leaf)
