@@ -1495,21 +1495,7 @@ impl<S: CipherSuite> Group<S> {
     }
 
     fn check_epoch(&self, group_id: &[u8], epoch: u64) -> Result<(), GroupError> {
-        if group_id != self.context.group_id.as_slice() {
-            return Err(GroupError::WrongGroup);
-        }
-        let current = self.context.epoch;
-        match epoch.cmp(&current) {
-            core::cmp::Ordering::Less => Err(GroupError::StaleEpoch {
-                current,
-                got: epoch,
-            }),
-            core::cmp::Ordering::Greater => Err(GroupError::FutureEpoch {
-                current,
-                got: epoch,
-            }),
-            core::cmp::Ordering::Equal => Ok(()),
-        }
+        check_epoch(&self.context, group_id, epoch)
     }
 
     /// Processes a message from the group: a commit for the current epoch (applied at once)
@@ -1648,6 +1634,25 @@ impl<S: CipherSuite> Group<S> {
                 "handshake messages in a PrivateMessage",
             )),
         }
+    }
+}
+
+/// Refuses a message for another group, or for an epoch other than the context's.
+fn check_epoch(context: &GroupContext, group_id: &[u8], epoch: u64) -> Result<(), GroupError> {
+    if group_id != context.group_id.as_slice() {
+        return Err(GroupError::WrongGroup);
+    }
+    let current = context.epoch;
+    match epoch.cmp(&current) {
+        core::cmp::Ordering::Less => Err(GroupError::StaleEpoch {
+            current,
+            got: epoch,
+        }),
+        core::cmp::Ordering::Greater => Err(GroupError::FutureEpoch {
+            current,
+            got: epoch,
+        }),
+        core::cmp::Ordering::Equal => Ok(()),
     }
 }
 

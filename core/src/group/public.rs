@@ -24,7 +24,7 @@ use crate::tree_math::LeafIndex;
 use super::tree_hash::TreeHashes;
 use super::{
     ArtCommit, CommitRules, CommitSummary, CurrentView, GroupError, IdentityPolicy, Members,
-    NextView, SameCredential, member_changes, sealed_leaves, verify_key_packages,
+    NextView, SameCredential, check_epoch, member_changes, sealed_leaves, verify_key_packages,
     verify_leaf_nodes,
 };
 
@@ -125,16 +125,12 @@ impl<S: CipherSuite> PublicGroup<S> {
         else {
             return Err(GroupError::Unsupported("commits travel as PublicMessages"));
         };
-        if public.content.group_id != self.context.group_id {
-            return Err(GroupError::WrongGroup);
-        }
-        let (current, got) = (self.context.epoch, public.content.epoch);
-        if got < current {
-            return Err(GroupError::StaleEpoch { current, got });
-        }
-        if got > current {
-            return Err(GroupError::FutureEpoch { current, got });
-        }
+        check_epoch(
+            &self.context,
+            &public.content.group_id,
+            public.content.epoch,
+        )?;
+        let current = self.context.epoch;
         let Sender::Member(sender) = public.content.sender else {
             return Err(GroupError::Unsupported("a commit from a non-member"));
         };
