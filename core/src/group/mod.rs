@@ -301,6 +301,15 @@ impl<S: CipherSuite> Members<S> {
         self.leaves[index] = member;
     }
 
+    /// The verifying key of the member at `sender`, or [`GroupError::UnknownSender`].
+    fn verifying_key(&self, sender: LeafIndex) -> Result<VerifyingKey<S>, GroupError> {
+        self.leaves
+            .get(sender.0 as usize)
+            .and_then(Option::as_ref)
+            .map(|member| member.verifying_key.clone())
+            .ok_or(GroupError::UnknownSender(sender))
+    }
+
     /// Shrinks or grows the list to `n_leaves` (leaves past a shrunk tree are never members).
     fn resize(&mut self, n_leaves: usize) {
         for index in n_leaves..self.leaves.len() {
@@ -1553,12 +1562,7 @@ impl<S: CipherSuite> Group<S> {
         let Sender::Member(sender) = message.content.sender else {
             return Err(GroupError::Unsupported("a commit from a non-member"));
         };
-        let verifying_key = self
-            .members
-            .get(sender.0 as usize)
-            .and_then(Option::as_ref)
-            .map(|member| member.verifying_key.clone())
-            .ok_or(GroupError::UnknownSender(sender))?;
+        let verifying_key = self.members.verifying_key(sender)?;
         if sender == self.own_leaf() {
             return Err(GroupError::Unsupported(
                 "a commit of this member's own: merge its pending commit",

@@ -134,12 +134,7 @@ impl<S: CipherSuite> PublicGroup<S> {
         let Sender::Member(sender) = public.content.sender else {
             return Err(GroupError::Unsupported("a commit from a non-member"));
         };
-        let verifying_key = self
-            .members
-            .get(sender.0 as usize)
-            .and_then(Option::as_ref)
-            .map(|member| member.verifying_key.clone())
-            .ok_or(GroupError::UnknownSender(sender))?;
+        let verifying_key = self.members.verifying_key(sender)?;
         let Content::Commit(commit) = &public.content.content else {
             return Err(GroupError::Unsupported("proposals"));
         };
