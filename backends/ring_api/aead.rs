@@ -4,7 +4,7 @@
 //! this file (`#[path]`) and name their library `crate::provider`.
 
 use crate::provider::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
-use artmls::{Aead, CryptoError};
+use artmls_crypto::{Aead, CryptoError};
 
 const NONCE_LEN: usize = aead::NONCE_LEN;
 const TAG_LEN: usize = 16;

@@ -4,7 +4,7 @@
 //! this file (`#[path]`) and name their library `crate::provider`.
 
 use crate::provider::{digest, hkdf, hmac};
-use artmls::{CryptoError, Hash, Kdf, Secret};
+use artmls_crypto::{CryptoError, HashFunction, Kdf, Secret};
 
 const HASH_LEN: usize = 32;
 /// The SHA-256 block size: HMAC hashes longer keys first (RFC 2104 §2).
@@ -63,7 +63,7 @@ impl Kdf for HkdfSha256 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sha256;
 
-impl Hash for Sha256 {
+impl HashFunction for Sha256 {
     const NAME: &'static str = "SHA-256";
     const OUTPUT_LEN: usize = HASH_LEN;
 

@@ -7,11 +7,11 @@
 
 use core::convert::Infallible;
 
-use artmls::hpke::DhKemHpke;
-use artmls::suite::check_composition;
-use artmls::{
-    Aead, Backend, CipherSuite, CryptoError, DhGroup, Hash, Hpke, Kdf, Signature, SuiteId,
-    SuiteVisitor,
+use artmls_crypto::hpke::DhKemHpke;
+use artmls_crypto::suite::check_composition;
+use artmls_crypto::{
+    Aead, Backend, CipherSuite, CryptoError, DhGroup, HashFunction, Hpke, Kdf, SignatureScheme,
+    SuiteId, SuiteVisitor,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -484,7 +484,7 @@ pub fn hkdf_rfc5869<K: Kdf>() {
 
 /// HKDF-Expand takes a PRK of any length as an HMAC key (RFC 2104: shorter keys are padded with
 /// zeros, longer ones hashed), without panicking; every backend gives the same bytes.
-pub fn hkdf_any_prk_length<K: Kdf, H: Hash>() {
+pub fn hkdf_any_prk_length<K: Kdf, H: HashFunction>() {
     for len in [0usize, 1, 16, 31, 32, 33, 64, 65, 100, 200] {
         let prk: Vec<u8> = (0..len).map(|i| i as u8).collect();
         let okm = K::expand(&prk, b"info", 40).unwrap();
@@ -495,7 +495,7 @@ pub fn hkdf_any_prk_length<K: Kdf, H: Hash>() {
 }
 
 /// SHA-256 (FIPS 180-4 examples) and HMAC-SHA256 (RFC 4231 test cases 1, 2 and 6).
-pub fn sha256_vectors<H: Hash>() {
+pub fn sha256_vectors<H: HashFunction>() {
     assert_eq!(
         H::hash(b"abc"),
         h("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
@@ -651,7 +651,7 @@ pub fn aead_bad_inputs<A: Aead>() {
 // ---------------------------------------------------------------------------------------------
 
 /// RFC 8032 §7.1 tests 1 and 2 (Ed25519).
-pub fn ed25519_rfc8032<S: Signature>() {
+pub fn ed25519_rfc8032<S: SignatureScheme>() {
     let vectors = [
         (
             "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
@@ -697,7 +697,7 @@ fn add_group_order(signature: &mut [u8]) {
 }
 
 /// Ed25519 inputs that every backend must reject with typed errors.
-pub fn ed25519_bad_inputs<S: Signature>() {
+pub fn ed25519_bad_inputs<S: SignatureScheme>() {
     let key = S::signing_key_from_bytes(&[0x11; 32]).unwrap();
     let verifying = S::verifying_key(&key);
     let message = b"message";
@@ -789,7 +789,7 @@ pub fn ed25519_bad_inputs<S: Signature>() {
 }
 
 /// Sign and verify, keys round-trip, and generation uses only the RNG it is given.
-pub fn signature_properties<S: Signature>() {
+pub fn signature_properties<S: SignatureScheme>() {
     let key = S::generate_signing_key(&mut seeded(7));
     let again = S::generate_signing_key(&mut seeded(7));
     assert_eq!(
@@ -827,7 +827,7 @@ pub fn signature_properties<S: Signature>() {
 /// RFC 6979 A.2.5 (P-256, SHA-256, message "sample"): the public key of the private key, and
 /// the RFC's signature verifies (its `s` is above n/2: standard ECDSA accepts high S). If
 /// `deterministic`, signing must give exactly the RFC's signature (RFC 6979 nonces).
-pub fn ecdsa_p256_rfc6979<S: Signature>(deterministic: bool) {
+pub fn ecdsa_p256_rfc6979<S: SignatureScheme>(deterministic: bool) {
     let private = h("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
     let public = h(
         "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
@@ -899,7 +899,7 @@ pub fn der_signature(r: &[u8], s: &[u8]) -> Vec<u8> {
 
 /// BER-but-not-DER and otherwise malformed ECDSA signatures are `MalformedSignature`;
 /// `r` or `s` of 0 or >= n are rejected too.
-pub fn ecdsa_der_strictness<S: Signature>() {
+pub fn ecdsa_der_strictness<S: SignatureScheme>() {
     let key = S::signing_key_from_bytes(&[0x22; 32]).unwrap();
     let verifying = S::verifying_key(&key);
     let message = b"strict DER";
@@ -970,7 +970,7 @@ fn parse_der_integer(input: &[u8]) -> (Vec<u8>, &[u8]) {
 }
 
 /// ECDSA P-256 verifying keys: uncompressed 65 bytes only.
-pub fn ecdsa_p256_bad_keys<S: Signature>() {
+pub fn ecdsa_p256_bad_keys<S: SignatureScheme>() {
     let key = S::signing_key_from_bytes(&[0x33; 32]).unwrap();
     let wire = S::verifying_key_to_bytes(&S::verifying_key(&key));
     assert_eq!(wire.len(), 65);

@@ -163,7 +163,7 @@ impl SuiteVisitor for GroupBench<'_> {
                 b.iter(|| {
                     let identity = Identity::<S>::from_signing_key(
                         name.clone(),
-                        <S::Signature as artmls::Signature>::signing_key_from_bytes(
+                        <S::Signature as artmls::SignatureScheme>::signing_key_from_bytes(
                             signing_key.as_bytes(),
                         )
                         .expect("key"),

@@ -15,7 +15,7 @@ use artmls::key_schedule::EpochSecrets;
 use artmls::messages::{Content, FramedContent, GroupContext, Sender, WireFormat};
 use artmls::secret_tree::{RatchetKind, SecretTree};
 use artmls::tree_math::LeafIndex;
-use artmls::{CipherSuite, Secret, Signature, SuiteId, SuiteVisitor};
+use artmls::{CipherSuite, Secret, SignatureScheme, SuiteId, SuiteVisitor};
 use artmls_benches::{backend_suites, suite_label};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;

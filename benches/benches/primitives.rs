@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use artmls::{Aead, CipherSuite, DhGroup, Hpke, Kdf, Signature, SuiteId, SuiteVisitor};
+use artmls::{Aead, CipherSuite, DhGroup, Hpke, Kdf, SignatureScheme, SuiteId, SuiteVisitor};
 use artmls_benches::{backend_suites, suite_label};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use artmls::art_tree::ArtMember;
-use artmls::{CipherSuite, DhGroup, Hpke, Signature, SuiteId, SuiteVisitor};
+use artmls::{CipherSuite, DhGroup, Hpke, SignatureScheme, SuiteId, SuiteVisitor};
 use clap::Args;
 use rand::SeedableRng;
 use rand::rngs::StdRng;

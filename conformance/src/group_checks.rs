@@ -612,7 +612,7 @@ pub fn verify_persistence<S: CipherSuite>(seed: u64) {
 /// deeper checks catch it. Each is rejected with its own typed error and leaves the receiver's
 /// state byte for byte as it was; the honest commit then goes through.
 pub fn verify_insider_forgeries<S: CipherSuite>(seed: u64) {
-    use artmls::Signature as _;
+    use artmls::SignatureScheme as _;
     use artmls::codec::{Decode, Encode};
     use artmls::framing::{FramingError, protect_public, sign_content};
     use artmls::group::ArtCommit;
@@ -751,7 +751,7 @@ pub fn verify_insider_forgeries<S: CipherSuite>(seed: u64) {
 /// A dishonest adder seals a Welcome whose tree carries a LeafNode with a bad signature, under
 /// a GroupInfo it signs itself: the newcomer checks every LeafNode and refuses to join.
 pub fn verify_welcome_with_forged_leaf_node<S: CipherSuite>(seed: u64) {
-    use artmls::Signature as _;
+    use artmls::SignatureScheme as _;
     use artmls::codec::{Decode, Encode};
     use artmls::group::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
     use artmls::key_schedule::psk_secret;

@@ -4,7 +4,8 @@ use core::fmt::Display;
 
 use artmls::hpke::{DhKem, DhKemHpke};
 use artmls::{
-    Aead, CipherSuite, CryptoError, DhGroup, Hash, Hpke, HpkeCiphertext, Kdf, Signature, labels,
+    Aead, CipherSuite, CryptoError, DhGroup, HashFunction, Hpke, HpkeCiphertext, Kdf,
+    SignatureScheme, labels,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;

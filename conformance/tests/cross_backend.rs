@@ -6,7 +6,8 @@
 
 use artmls::hpke::DhKemHpke;
 use artmls::{
-    Aead, CipherSuite, DhGroup, Hash, Hpke, Kdf, Signature, SuiteId, SuiteVisitor, labels,
+    Aead, CipherSuite, DhGroup, HashFunction, Hpke, Kdf, SignatureScheme, SuiteId, SuiteVisitor,
+    labels,
 };
 use artmls_conformance::rng::{FixedRng, seeded};
 use artmls_conformance::{backends, backends_for, verify_suite, visit};

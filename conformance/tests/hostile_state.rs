@@ -15,7 +15,7 @@ use artmls::codec::CodecError;
 use artmls::group::{Group, GroupConfig, GroupError, Identity};
 use artmls::secret_tree::{RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError};
 use artmls::tree_math::LeafIndex;
-use artmls::{Secret, Signature};
+use artmls::{Secret, SignatureScheme};
 use artmls_conformance::rng::seeded;
 use artmls_dalek::X25519Aes128GcmSha256Ed25519 as Suite;
 

@@ -34,7 +34,7 @@ use artmls::secret_tree::{
 };
 use artmls::tree_math::LeafIndex;
 use artmls::welcome::{NewMember, WelcomeError, join, seal_welcome};
-use artmls::{Aead, CipherSuite, DhGroup, HpkeCiphertext, Secret, Signature, SuiteVisitor};
+use artmls::{Aead, CipherSuite, DhGroup, HpkeCiphertext, Secret, SignatureScheme, SuiteVisitor};
 use artmls_conformance::rng::seeded;
 use artmls_conformance::{backends, visit};
 use rand::RngExt;
@@ -753,9 +753,9 @@ struct Group<S: CipherSuite> {
     encryption_secret: Secret,
     sender_data_secret: Secret,
     membership_key: Secret,
-    signing_key: <S::Signature as Signature>::SigningKey,
-    verifying_key: <S::Signature as Signature>::VerifyingKey,
-    other_key: <S::Signature as Signature>::VerifyingKey,
+    signing_key: <S::Signature as SignatureScheme>::SigningKey,
+    verifying_key: <S::Signature as SignatureScheme>::VerifyingKey,
+    other_key: <S::Signature as SignatureScheme>::VerifyingKey,
 }
 
 impl<S: CipherSuite> Group<S> {
@@ -1047,7 +1047,8 @@ impl SuiteVisitor for FramingBehaviour {
         let public =
             protect_public::<S, _>(proposal.clone(), &group.context, &group.membership_key)
                 .unwrap();
-        let open = |message: &PublicMessage, key: &<S::Signature as Signature>::VerifyingKey| {
+        let open = |message: &PublicMessage,
+                    key: &<S::Signature as SignatureScheme>::VerifyingKey| {
             open_public::<S, _>(message, &group.context, &group.membership_key, key)
         };
         assert_eq!(open(&public, &group.verifying_key).unwrap(), proposal);

@@ -85,6 +85,9 @@ type Generic = DhKemHpke<X25519, HkdfSha256, Aes128Gcm>;
 
 impl Hpke for SkippingHpke {
     const NAME: &'static str = "skipping HPKE";
+    const KEM_ID: u16 = Generic::KEM_ID;
+    const KDF_ID: u16 = Generic::KDF_ID;
+    const AEAD_ID: u16 = Generic::AEAD_ID;
 
     fn seal_base<R: CryptoRng + ?Sized>(
         recipient: &[u8],

@@ -22,12 +22,12 @@ use rand_core::CryptoRng;
 use thiserror::Error;
 
 use crate::codec::{impl_codec_enum, impl_codec_struct, write_opaque};
-use crate::crypto::{DhGroup, Kdf};
 use crate::error::CryptoError;
 use crate::labels::{derive_secret, expand_with_label};
 use crate::secret::Secret;
 use crate::suite::CipherSuite;
 use crate::tree_math::{LeafIndex, NodeIndex, node_width, root};
+use artmls_crypto::{DhGroup, Kdf};
 
 /// The largest tree, in leaves (2^30: node indices stay within `u32`).
 pub const MAX_LEAVES: u32 = 1 << 30;

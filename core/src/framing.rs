@@ -16,7 +16,6 @@ use thiserror::Error;
 use zeroize::Zeroize;
 
 use crate::codec::{CodecError, Decode, Encode, MAX_VECTOR_LEN, Reader};
-use crate::crypto::{Aead, Hash, Signature};
 use crate::error::CryptoError;
 use crate::labels::{sign_with_label, verify_with_label};
 use crate::messages::{
@@ -29,9 +28,10 @@ use crate::secret_tree::{
 };
 use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
+use artmls_crypto::{Aead, HashFunction, SignatureScheme};
 
-type VerifyingKey<S> = <<S as CipherSuite>::Signature as Signature>::VerifyingKey;
-type SigningKey<S> = <<S as CipherSuite>::Signature as Signature>::SigningKey;
+type VerifyingKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::VerifyingKey;
+type SigningKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::SigningKey;
 
 /// Why a message could not be protected, or was rejected. A rejected message must be dropped;
 /// nothing in the group's state was changed by it.

@@ -30,7 +30,6 @@ use core::marker::PhantomData;
 use thiserror::Error;
 
 use crate::codec::{CodecError, Decode, Encode, Reader, write_varint};
-use crate::crypto::{Aead, DhGroup, Hash, Kdf};
 use crate::error::CryptoError;
 use crate::labels::{derive_secret, expand_with_label};
 use crate::messages::{
@@ -38,6 +37,7 @@ use crate::messages::{
 };
 use crate::secret::{Secret, constant_time_eq};
 use crate::suite::CipherSuite;
+use artmls_crypto::{Aead, DhGroup, HashFunction, Kdf};
 
 /// Why a key schedule computation failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

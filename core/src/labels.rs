@@ -7,10 +7,10 @@
 use rand_core::CryptoRng;
 
 use crate::codec::write_opaque;
-use crate::crypto::{Hash, Hpke, HpkeCiphertext, Kdf, Signature};
 use crate::error::CryptoError;
 use crate::secret::Secret;
 use crate::suite::CipherSuite;
+use artmls_crypto::{HashFunction, Hpke, HpkeCiphertext, Kdf, SignatureScheme};
 
 /// The prefix of every label.
 pub const LABEL_PREFIX: &[u8] = b"MLS 1.0 ";
@@ -75,7 +75,7 @@ fn sign_content(label: &str, content: &[u8]) -> Result<Vec<u8>, CryptoError> {
 /// `SignWithLabel(key, label, content)`: a signature over
 /// `SignContent { opaque label<V>; opaque content<V> }`.
 pub fn sign_with_label<S: CipherSuite>(
-    key: &<S::Signature as Signature>::SigningKey,
+    key: &<S::Signature as SignatureScheme>::SigningKey,
     label: &str,
     content: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
@@ -84,7 +84,7 @@ pub fn sign_with_label<S: CipherSuite>(
 
 /// `VerifyWithLabel(key, label, content, signature)`.
 pub fn verify_with_label<S: CipherSuite>(
-    key: &<S::Signature as Signature>::VerifyingKey,
+    key: &<S::Signature as SignatureScheme>::VerifyingKey,
     label: &str,
     content: &[u8],
     signature: &[u8],

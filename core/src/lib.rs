@@ -4,23 +4,20 @@
 
 pub mod art_tree;
 pub mod codec;
-pub mod crypto;
-pub mod error;
 pub mod framing;
 pub mod group;
-pub mod hpke;
 pub mod key_schedule;
 pub mod labels;
 pub mod messages;
 pub mod ordering;
-mod parallel;
-pub mod secret;
 pub mod secret_tree;
-pub mod suite;
 pub mod tree_math;
 pub mod welcome;
 
-pub use crypto::{Aead, DhGroup, Hash, Hpke, HpkeCiphertext, Kdf, Signature};
-pub use error::CryptoError;
-pub use secret::Secret;
-pub use suite::{Backend, CipherSuite, Composed, SuiteId, SuiteInfo, SuiteVisitor};
+// The crypto interface, re-exported so that `artmls` alone is enough to write against a suite.
+use artmls_crypto::parallel;
+pub use artmls_crypto::{self as crypto, error, hpke, secret, suite};
+pub use artmls_crypto::{
+    Aead, Backend, CipherSuite, Composed, CryptoError, DhGroup, HashFunction, Hpke, HpkeCiphertext,
+    Kdf, Secret, SignatureScheme, SuiteId, SuiteInfo, SuiteVisitor, UnknownSuite,
+};

@@ -34,12 +34,12 @@ use std::collections::{BTreeMap, HashMap};
 use thiserror::Error;
 
 use crate::codec::{CodecError, Decode, Encode, MAX_VECTOR_LEN, Reader, varint_len, write_varint};
-use crate::crypto::{Aead, Kdf};
 use crate::error::CryptoError;
 use crate::labels::{derive_tree_secret, expand_with_label};
 use crate::secret::Secret;
 use crate::suite::CipherSuite;
 use crate::tree_math::{LeafIndex, NodeIndex, node_width, root};
+use artmls_crypto::{Aead, Kdf};
 
 /// Why the secret tree could not give a key. None of these changes the tree.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -16,7 +16,6 @@ use rand_core::CryptoRng;
 use thiserror::Error;
 
 use crate::codec::{CodecError, Decode, Encode};
-use crate::crypto::{Aead, Signature};
 use crate::error::CryptoError;
 use crate::key_schedule::{
     EpochSecrets, KeyScheduleError, psk_secret, welcome_key_nonce, welcome_secret,
@@ -28,8 +27,9 @@ use crate::messages::{
 };
 use crate::secret::{Secret, constant_time_eq};
 use crate::suite::CipherSuite;
+use artmls_crypto::{Aead, SignatureScheme};
 
-type VerifyingKey<S> = <<S as CipherSuite>::Signature as Signature>::VerifyingKey;
+type VerifyingKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::VerifyingKey;
 
 /// Why a Welcome could not be sealed or joined. A Welcome that fails to open cannot be used:
 /// the joiner stays outside the group (and may ask for a new Welcome).

@@ -9,7 +9,7 @@
 use artmls::group::{Group, GroupConfig, Identity};
 use artmls::hpke::DhKemHpke;
 use artmls::tree_math::LeafIndex;
-use artmls::{CipherSuite, Composed, Hash};
+use artmls::{CipherSuite, Composed, HashFunction};
 use artmls_dalek::{Aes128Gcm, Ed25519, HkdfSha256, Sha256, X25519};
 use rand::SeedableRng;
 use rand::rngs::StdRng;

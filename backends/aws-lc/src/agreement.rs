@@ -3,7 +3,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use artmls::{CryptoError, DhGroup, Secret};
+use artmls_crypto::{CryptoError, DhGroup, Secret};
 use aws_lc_rs::agreement::{self, ParsedPublicKey, PrivateKey, UnparsedPublicKey};
 use zeroize::Zeroizing;
 

@@ -9,7 +9,7 @@
 //! | AEAD | [`AwsLcAes128Gcm`], [`AwsLcChaCha20Poly1305`] | `aead::LessSafeKey` |
 //! | Ed25519 | [`AwsLcEd25519`] | `Ed25519KeyPair::from_seed_unchecked`, `signature::ParsedPublicKey` |
 //! | ECDSA P-256 SHA-256 | [`AwsLcEcdsaP256Sha256`] | `EcdsaKeyPair::from_private_key_and_public_key`, `ECDSA_P256_SHA256_ASN1` |
-//! | HPKE | `artmls::hpke::DhKemHpke` over the above | artmls (aws-lc-rs has no HPKE) |
+//! | HPKE | `artmls_crypto::hpke::DhKemHpke` over the above | artmls (aws-lc-rs has no HPKE) |
 //!
 //! Unlike *ring*, aws-lc-rs imports DH private keys (`agreement::PrivateKey::from_private_key`)
 //! and reuses them for any number of agreements, which ART's static tree keys need; so this
@@ -38,8 +38,8 @@ mod agreement;
 mod hash;
 mod signature;
 
-use artmls::hpke::DhKemHpke;
-use artmls::{Backend, Composed, SuiteId, SuiteVisitor};
+use artmls_crypto::hpke::DhKemHpke;
+use artmls_crypto::{Backend, Composed, SuiteId, SuiteVisitor};
 
 // The AEADs, hash and KDF are written once for ring's API, which aws-lc-rs shares.
 use aws_lc_rs as provider;

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use artmls::{CryptoError, DhGroup, Secret, Signature};
+use artmls_crypto::{CryptoError, DhGroup, Secret, SignatureScheme};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self as lc_signature, KeyPair, ParsedPublicKey};
 use rand_core::CryptoRng;
@@ -101,7 +101,7 @@ fn ed25519_verifying_key(bytes: &[u8]) -> Result<AwsLcEd25519VerifyingKey, Crypt
     Ok(AwsLcEd25519VerifyingKey { parsed, bytes })
 }
 
-impl Signature for AwsLcEd25519 {
+impl SignatureScheme for AwsLcEd25519 {
     const NAME: &'static str = "Ed25519";
     const SCHEME: u16 = 0x0807;
 
@@ -256,7 +256,7 @@ fn ecdsa_from_scalar(bytes: &[u8]) -> Result<AwsLcEcdsaP256SigningKey, CryptoErr
     })
 }
 
-impl Signature for AwsLcEcdsaP256Sha256 {
+impl SignatureScheme for AwsLcEcdsaP256Sha256 {
     const NAME: &'static str = "ECDSA-P256-SHA256";
     const SCHEME: u16 = 0x0403;
 

@@ -3,12 +3,12 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{CryptoError, Kdf, Signature};
 use artmls_aws_lc::{
     AwsLcAes128Gcm, AwsLcChaCha20Poly1305, AwsLcEcdsaP256Sha256, AwsLcEd25519, AwsLcHkdfSha256,
     AwsLcHpkeP256Aes128Gcm, AwsLcHpkeX25519Aes128Gcm, AwsLcHpkeX25519ChaCha20Poly1305, AwsLcP256,
     AwsLcX25519,
 };
+use artmls_crypto::{CryptoError, Kdf, SignatureScheme};
 
 /// Profile revision 2 §2: u = p, p + 1, ..., and top-bit-set encodings are refused at parse.
 #[test]

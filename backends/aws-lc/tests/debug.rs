@@ -3,8 +3,8 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{DhGroup, Signature};
 use artmls_aws_lc::{AwsLcEcdsaP256Sha256, AwsLcEd25519, AwsLcP256, AwsLcX25519};
+use artmls_crypto::{DhGroup, SignatureScheme};
 
 const P256_SCALAR: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
 

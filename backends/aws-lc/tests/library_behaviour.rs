@@ -36,7 +36,7 @@ fn aws_lc_ed25519_accepts_a_small_order_key_on_its_own() {
     let key = UnparsedPublicKey::new(&ED25519, &identity);
     assert!(key.verify(b"any message", &signature).is_ok());
 
-    use artmls::Signature;
+    use artmls_crypto::SignatureScheme;
     assert!(artmls_aws_lc::AwsLcEd25519::verifying_key_from_bytes(&identity).is_err());
 }
 
@@ -52,7 +52,7 @@ fn aws_lc_agreement_accepts_compressed_p256_points_on_its_own() {
     ));
     assert!(parsed.is_ok());
 
-    use artmls::DhGroup;
+    use artmls_crypto::DhGroup;
     assert!(artmls_aws_lc::AwsLcP256::public_key_from_bytes(&compressed).is_err());
 }
 

@@ -4,8 +4,8 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{DhGroup, Signature, SuiteId};
 use artmls_aws_lc::{AwsLcBackend, AwsLcEcdsaP256Sha256, AwsLcEd25519, AwsLcP256, AwsLcX25519};
+use artmls_crypto::{DhGroup, SignatureScheme, SuiteId};
 use artmls_dalek::{Ed25519, HkdfSha256, X25519};
 use artmls_p256::{EcdsaP256Sha256, P256};
 use rand::RngExt;

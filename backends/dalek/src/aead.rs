@@ -1,7 +1,7 @@
 //! AES-128-GCM (`aes-gcm`) and ChaCha20Poly1305 (`chacha20poly1305`) from RustCrypto.
 
 use aes_gcm::aead::{Aead as _, AeadCore, KeyInit, Nonce, Payload};
-use artmls::{Aead, CryptoError};
+use artmls_crypto::{Aead, CryptoError};
 
 const TAG_LEN: usize = 16;
 const NONCE_LEN: usize = 12;

@@ -1,6 +1,6 @@
 //! HKDF-SHA256 (RFC 5869) and SHA-256 / HMAC-SHA256 from RustCrypto (`hkdf`, `hmac`, `sha2`).
 
-use artmls::{CryptoError, Hash, Kdf, Secret};
+use artmls_crypto::{CryptoError, HashFunction, Kdf, Secret};
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Digest;
@@ -77,7 +77,7 @@ impl Kdf for HkdfSha256 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sha256;
 
-impl Hash for Sha256 {
+impl HashFunction for Sha256 {
     const NAME: &'static str = "SHA-256";
     const OUTPUT_LEN: usize = HASH_LEN;
 

@@ -1,8 +1,8 @@
-//! HPKE base mode from the `hpke` crate (rust-hpke), as an [`artmls::Hpke`] component.
+//! HPKE base mode from the `hpke` crate (rust-hpke), as an [`artmls_crypto::Hpke`] component.
 
 use core::marker::PhantomData;
 
-use artmls::{CryptoError, Hpke, HpkeCiphertext};
+use artmls_crypto::{CryptoError, Hpke, HpkeCiphertext};
 use hpke::aead::AeadTag;
 use hpke::{Deserializable, HpkeError, Kem, OpModeR, OpModeS, Serializable};
 use rand_core::CryptoRng;
@@ -14,7 +14,7 @@ use rand_core::CryptoRng;
 /// other backends reuse this with another KEM. The [`Hpke`] contract holds: rust-hpke's
 /// `encap_with_rng` takes the ephemeral key pair from `gen_keypair_with_rng`, which is
 /// `DeriveKeyPair(ikm)` of the first `Nsk` bytes drawn from the RNG, so the output equals
-/// [`artmls::hpke::DhKemHpke`]'s for the same RNG bytes (this crate's tests check it).
+/// [`artmls_crypto::hpke::DhKemHpke`]'s for the same RNG bytes (this crate's tests check it).
 ///
 /// Errors are mapped to the same [`CryptoError`]s as `DhKemHpke` gives: a malformed key is
 /// `InvalidPublicKey` / `InvalidPrivateKey`, a DH failure (the all-zero X25519 output, the only
@@ -58,6 +58,10 @@ where
     A: hpke::aead::Aead + 'static,
 {
     const NAME: &'static str = "rust-hpke";
+    const KEM_ID: u16 = K::KEM_ID;
+    // rust-hpke's single-shot calls below name HKDF-SHA256.
+    const KDF_ID: u16 = 0x0001;
+    const AEAD_ID: u16 = A::AEAD_ID;
 
     fn seal_base<R: CryptoRng + ?Sized>(
         recipient: &[u8],

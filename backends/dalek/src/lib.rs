@@ -7,7 +7,7 @@
 //! | KDF (HKDF-SHA256) | [`HkdfSha256`] | `hkdf` + `sha2` |
 //! | hash, MAC | [`Sha256`] | `sha2`, `hmac` |
 //! | AEAD | [`Aes128Gcm`], [`ChaCha20Poly1305`] | `aes-gcm`, `chacha20poly1305` |
-//! | HPKE | [`RustHpke`] | `hpke` (rust-hpke), checked against [`artmls::hpke::DhKemHpke`] |
+//! | HPKE | [`RustHpke`] | `hpke` (rust-hpke), checked against [`artmls_crypto::hpke::DhKemHpke`] |
 //!
 //! Why these: they are the reference pure-Rust implementations, with no C or assembly to build,
 //! and rust-hpke is an HPKE written independently of artmls's own, so a suite that uses it
@@ -28,7 +28,7 @@ mod hpke;
 mod util;
 mod x25519;
 
-use artmls::{Backend, Composed, SuiteId, SuiteVisitor};
+use artmls_crypto::{Backend, Composed, SuiteId, SuiteVisitor};
 
 pub use crate::aead::{Aes128Gcm, ChaCha20Poly1305};
 pub use crate::ed25519::{

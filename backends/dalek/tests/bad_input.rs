@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{CryptoError, DhGroup, Kdf, Signature};
+use artmls_crypto::{CryptoError, DhGroup, Kdf, SignatureScheme};
 use artmls_dalek::{
     Aes128Gcm, ChaCha20Poly1305, Ed25519, HkdfSha256, HpkeX25519Aes128Gcm,
     HpkeX25519ChaCha20Poly1305, X25519, ed25519_checks,

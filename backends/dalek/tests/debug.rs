@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{DhGroup, Signature};
+use artmls_crypto::{DhGroup, SignatureScheme};
 use artmls_dalek::{Ed25519, X25519};
 
 #[test]

@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::hpke::DhKemHpke;
+use artmls_crypto::hpke::DhKemHpke;
 use artmls_dalek::{
     Aes128Gcm, ChaCha20Poly1305, Ed25519, HkdfSha256, HpkeX25519Aes128Gcm,
     HpkeX25519ChaCha20Poly1305, Sha256, X25519,

@@ -4,7 +4,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::SuiteId;
+use artmls_crypto::SuiteId;
 use artmls_dalek::{
     Aes128Gcm, ChaCha20Poly1305, DalekBackend, Ed25519, HkdfSha256, HpkeX25519Aes128Gcm,
     HpkeX25519ChaCha20Poly1305, X25519,

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use artmls::{CryptoError, DhGroup, Secret};
+use artmls_crypto::{CryptoError, DhGroup, Secret};
 use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::{FieldBytes, NonZeroScalar, PublicKey, SecretKey};
 use zeroize::Zeroize;

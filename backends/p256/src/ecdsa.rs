@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use artmls::{CryptoError, Secret, Signature};
+use artmls_crypto::{CryptoError, Secret, SignatureScheme};
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
 use rand_core::CryptoRng;
@@ -65,7 +65,7 @@ fn verifying_key_of(key: &SigningKey) -> EcdsaP256VerifyingKey {
     }
 }
 
-impl Signature for EcdsaP256Sha256 {
+impl SignatureScheme for EcdsaP256Sha256 {
     const NAME: &'static str = "ECDSA-P256-SHA256";
     const SCHEME: u16 = 0x0403;
 

@@ -24,7 +24,7 @@ mod ecdh;
 mod ecdsa;
 mod util;
 
-use artmls::{Backend, Composed, SuiteId, SuiteVisitor};
+use artmls_crypto::{Backend, Composed, SuiteId, SuiteVisitor};
 use artmls_dalek::{Aes128Gcm, HkdfSha256, RustHpke, Sha256};
 
 pub use crate::ecdh::{P256, P256PrivateKey, P256PublicKey};

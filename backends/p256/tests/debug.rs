@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{DhGroup, Signature};
+use artmls_crypto::{DhGroup, SignatureScheme};
 use artmls_p256::{EcdsaP256Sha256, P256};
 
 #[test]

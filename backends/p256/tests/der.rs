@@ -4,7 +4,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::Signature;
+use artmls_crypto::SignatureScheme;
 use artmls_p256::EcdsaP256Sha256;
 use artmls_p256::der::parse_signature;
 use p256::ecdsa::DerSignature;

@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::hpke::DhKemHpke;
+use artmls_crypto::hpke::DhKemHpke;
 use artmls_dalek::{Aes128Gcm, HkdfSha256};
 use artmls_p256::{EcdsaP256Sha256, HpkeP256Aes128Gcm, P256};
 

@@ -4,7 +4,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{DhGroup, SuiteId};
+use artmls_crypto::{DhGroup, SuiteId};
 use artmls_dalek::{Aes128Gcm, HkdfSha256};
 use artmls_p256::{EcdsaP256Sha256, HpkeP256Aes128Gcm, P256, P256Backend};
 

@@ -9,7 +9,7 @@
 //! | Ed25519 | [`RingEd25519`] | `Ed25519KeyPair::from_seed_unchecked`, `UnparsedPublicKey` |
 //! | ECDSA P-256 SHA-256 | [`RingEcdsaP256Sha256`] | `EcdsaKeyPair::from_private_key_and_public_key`, `ECDSA_P256_SHA256_ASN1` |
 //! | DH | `artmls_dalek::X25519`, `artmls_p256::P256` | x25519-dalek, p256 |
-//! | HPKE | `artmls::hpke::DhKemHpke` over the DH above and ring's KDF and AEAD | artmls |
+//! | HPKE | `artmls_crypto::hpke::DhKemHpke` over the DH above and ring's KDF and AEAD | artmls |
 //!
 //! **Why DH is not ring's.** ART keeps long-lived ("static") DH key pairs in the tree and derives
 //! them with HPKE's DeriveKeyPair, so it must import a private key from bytes and use it for many
@@ -17,7 +17,7 @@
 //! consumed by a single agreement; it has no supported API to import a private key for
 //! agreement (the only route is the deprecated, doc-hidden `ring::test::rand::FixedSliceRandom`
 //! trick, which this crate does not use). So ring's suites take DH from `artmls_dalek::X25519`
-//! and `artmls_p256::P256`, and HPKE is artmls's generic [`artmls::hpke::DhKemHpke`] over that
+//! and `artmls_p256::P256`, and HPKE is artmls's generic [`artmls_crypto::hpke::DhKemHpke`] over that
 //! DH, [`RingHkdfSha256`] and ring's AEAD. *ring* has no HPKE either.
 //!
 //! **Randomness.** Keys are made only from the RNG the caller passes in. *ring*'s ECDSA signing
@@ -44,8 +44,8 @@ mod aead;
 mod hash;
 mod signature;
 
-use artmls::hpke::DhKemHpke;
-use artmls::{Backend, Composed, SuiteId, SuiteVisitor};
+use artmls_crypto::hpke::DhKemHpke;
+use artmls_crypto::{Backend, Composed, SuiteId, SuiteVisitor};
 use artmls_dalek::X25519;
 use artmls_p256::P256;
 

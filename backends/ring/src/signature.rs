@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use artmls::{CryptoError, DhGroup, Secret, Signature};
+use artmls_crypto::{CryptoError, DhGroup, Secret, SignatureScheme};
 use artmls_dalek::ed25519_checks;
 use artmls_p256::P256;
 use rand_core::CryptoRng;
@@ -70,7 +70,7 @@ fn ed25519_from_seed(seed: &[u8; 32]) -> Result<RingEd25519SigningKey, CryptoErr
     })
 }
 
-impl Signature for RingEd25519 {
+impl SignatureScheme for RingEd25519 {
     const NAME: &'static str = "Ed25519";
     const SCHEME: u16 = 0x0807;
 
@@ -203,7 +203,7 @@ fn ecdsa_from_scalar(scalar: &[u8]) -> Result<RingEcdsaP256SigningKey, CryptoErr
     })
 }
 
-impl Signature for RingEcdsaP256Sha256 {
+impl SignatureScheme for RingEcdsaP256Sha256 {
     const NAME: &'static str = "ECDSA-P256-SHA256";
     const SCHEME: u16 = 0x0403;
 

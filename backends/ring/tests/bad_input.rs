@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{CryptoError, Kdf};
+use artmls_crypto::{CryptoError, Kdf};
 use artmls_dalek::X25519;
 use artmls_p256::P256;
 use artmls_ring::{

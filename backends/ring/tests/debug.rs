@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::Signature;
+use artmls_crypto::SignatureScheme;
 use artmls_ring::{RingEcdsaP256Sha256, RingEd25519};
 
 #[test]

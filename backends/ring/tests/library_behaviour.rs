@@ -37,6 +37,6 @@ fn ring_ed25519_accepts_a_small_order_key_on_its_own() {
     assert!(key.verify(b"any message", &signature).is_ok());
     assert!(key.verify(b"another one", &signature).is_ok());
 
-    use artmls::Signature;
+    use artmls_crypto::SignatureScheme;
     assert!(artmls_ring::RingEd25519::verifying_key_from_bytes(&identity).is_err());
 }

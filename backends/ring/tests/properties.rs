@@ -3,7 +3,7 @@
 #[path = "../../testkit/mod.rs"]
 mod testkit;
 
-use artmls::{Aead, Hash, Kdf, Signature, SuiteId};
+use artmls_crypto::{Aead, HashFunction, Kdf, SignatureScheme, SuiteId};
 use artmls_dalek::{Aes128Gcm, ChaCha20Poly1305, Ed25519, HkdfSha256, Sha256};
 use artmls_p256::EcdsaP256Sha256;
 use artmls_ring::{

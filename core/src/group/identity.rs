@@ -6,15 +6,15 @@ use core::fmt;
 use rand_core::CryptoRng;
 
 use crate::codec::Encode;
-use crate::crypto::{DhGroup, Signature};
 use crate::group::GroupError;
 use crate::messages::{
     Capabilities, Credential, KeyPackage, LeafNode, LeafNodeSource, Lifetime, MLS10,
 };
 use crate::secret::Secret;
 use crate::suite::CipherSuite;
+use artmls_crypto::{DhGroup, SignatureScheme};
 
-type SigningKey<S> = <<S as CipherSuite>::Signature as Signature>::SigningKey;
+type SigningKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::SigningKey;
 
 /// Who a member is: a signature key pair and a basic credential naming it.
 pub struct Identity<S: CipherSuite> {

@@ -67,7 +67,6 @@ use crate::art_tree::{
     ArtMember, LeafChangeKind, LeafKind, PendingTreeChange, PublicTree, StagedTreeChange, TreeError,
 };
 use crate::codec::{CodecError, Decode, Encode};
-use crate::crypto::{Kdf, Signature};
 use crate::error::CryptoError;
 use crate::framing::{
     FramingError, Padding, decrypt_private, encrypt_private, framed_content_tbs, open_public,
@@ -87,6 +86,7 @@ use crate::secret_tree::{SecretTree, SecretTreeConfig, SecretTreeError};
 use crate::suite::CipherSuite;
 use crate::tree_math::{LeafIndex, NodeIndex, node_width};
 use crate::welcome::{NewMember, OpenedWelcome, WelcomeError, seal_welcome};
+use artmls_crypto::{Kdf, SignatureScheme};
 
 pub use identity::{Identity, KeyPackageBundle};
 pub use policy::{IdentityPolicy, IdentityRejected, SAME_CREDENTIAL, SameCredential};
@@ -99,7 +99,7 @@ use tree_hash::{TreeHashUpdate, TreeHashes, TreeView};
 /// [`Group::join`]).
 const RATCHET_TREE_ALLOCATION_PER_BYTE: usize = 64;
 
-type VerifyingKey<S> = <<S as CipherSuite>::Signature as Signature>::VerifyingKey;
+type VerifyingKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::VerifyingKey;
 
 /// Why a group operation failed or a message was rejected.
 ///

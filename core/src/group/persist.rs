@@ -18,7 +18,6 @@
 
 use crate::art_tree::ArtMember;
 use crate::codec::{ALLOCATION_BASE, CodecError, Decode, Encode, Reader, varint_len, write_varint};
-use crate::crypto::Signature;
 use crate::framing::Padding;
 use crate::group::identity::Identity;
 use crate::group::tree_hash::TreeHashes;
@@ -29,6 +28,7 @@ use crate::secret::Secret;
 use crate::secret_tree::SecretTree;
 use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
+use artmls_crypto::SignatureScheme;
 
 const MAGIC: &[u8] = b"artmls-group";
 const FORMAT_VERSION: u8 = 1;

@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use crate::art_tree::PublicTree;
 use crate::codec::{Decode, Encode};
-use crate::crypto::Signature;
 use crate::framing::verify_content;
 use crate::key_schedule::{confirmed_transcript_hash, interim_transcript_hash};
 use crate::messages::{
@@ -20,6 +19,7 @@ use crate::messages::{
 };
 use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
+use artmls_crypto::SignatureScheme;
 
 use super::tree_hash::TreeHashes;
 use super::{
@@ -160,7 +160,7 @@ impl<S: CipherSuite> PublicGroup<S> {
             },
             commit,
             sender,
-            None::<<S::Signature as Signature>::VerifyingKey>,
+            None::<<S::Signature as SignatureScheme>::VerifyingKey>,
         )?;
         verify_key_packages::<S>(&commit.key_packages)?;
         let mut summary = changes.summary;

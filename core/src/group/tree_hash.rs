@@ -21,10 +21,10 @@ use std::collections::HashMap;
 
 use crate::art_tree::LeafKind;
 use crate::codec::{CodecError, Encode, write_varint};
-use crate::crypto::Hash;
 use crate::messages::LeafNode;
 use crate::suite::CipherSuite;
 use crate::tree_math::{LeafIndex, NodeIndex, node_width, root};
+use artmls_crypto::HashFunction;
 
 const LEAF: u8 = 1;
 const PARENT: u8 = 2;

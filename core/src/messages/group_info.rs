@@ -1,11 +1,11 @@
 //! `GroupContext` (RFC 9420 §8.1) and `GroupInfo` (§12.4.3).
 
 use crate::codec::{Encode, impl_codec_struct};
-use crate::crypto::Signature;
 use crate::labels::{sign_with_label, verify_with_label};
 use crate::messages::{Extension, MLS10, MessageError};
 use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
+use artmls_crypto::SignatureScheme;
 
 /// The state every member of an epoch agrees on (`GroupContext`); it enters the key schedule
 /// and every signature of a member.
@@ -102,7 +102,7 @@ impl GroupInfo {
     /// Fills in `signature`.
     pub fn sign<S: CipherSuite>(
         &mut self,
-        signing_key: &<S::Signature as Signature>::SigningKey,
+        signing_key: &<S::Signature as SignatureScheme>::SigningKey,
     ) -> Result<(), MessageError> {
         let tbs = self.to_be_signed()?;
         self.signature = sign_with_label::<S>(signing_key, "GroupInfoTBS", &tbs)
@@ -113,7 +113,7 @@ impl GroupInfo {
     /// Verifies `signature` under the signer's verifying key.
     pub fn verify<S: CipherSuite>(
         &self,
-        signer_key: &<S::Signature as Signature>::VerifyingKey,
+        signer_key: &<S::Signature as SignatureScheme>::VerifyingKey,
     ) -> Result<(), MessageError> {
         let tbs = self.to_be_signed()?;
         verify_with_label::<S>(signer_key, "GroupInfoTBS", &tbs, &self.signature)

@@ -2,11 +2,11 @@
 //! join, and the signed record of a member in the tree.
 
 use crate::codec::{CodecError, Decode, Encode, Reader, impl_codec_struct};
-use crate::crypto::Signature;
 use crate::labels::{ref_hash, sign_with_label, verify_with_label};
 use crate::messages::{Credential, Extension, MLS10, MessageError};
 use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
+use artmls_crypto::SignatureScheme;
 
 /// What a member supports (`Capabilities`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -155,7 +155,7 @@ impl LeafNode {
     /// Fills in `signature` with the signing key whose public half is `signature_key`.
     pub fn sign<S: CipherSuite>(
         &mut self,
-        signing_key: &<S::Signature as Signature>::SigningKey,
+        signing_key: &<S::Signature as SignatureScheme>::SigningKey,
         group: Option<(&[u8], LeafIndex)>,
     ) -> Result<(), MessageError> {
         let tbs = self.to_be_signed(group)?;
@@ -178,7 +178,7 @@ impl LeafNode {
     /// keeps the parsed key does not parse it twice).
     pub fn verify_with_key<S: CipherSuite>(
         &self,
-        key: &<S::Signature as Signature>::VerifyingKey,
+        key: &<S::Signature as SignatureScheme>::VerifyingKey,
         group: Option<(&[u8], LeafIndex)>,
     ) -> Result<(), MessageError> {
         let tbs = self.to_be_signed(group)?;
@@ -228,7 +228,7 @@ impl KeyPackage {
     /// Fills in `signature` with the leaf node's signing key.
     pub fn sign<S: CipherSuite>(
         &mut self,
-        signing_key: &<S::Signature as Signature>::SigningKey,
+        signing_key: &<S::Signature as SignatureScheme>::SigningKey,
     ) -> Result<(), MessageError> {
         let tbs = self.to_be_signed()?;
         self.signature = sign_with_label::<S>(signing_key, "KeyPackageTBS", &tbs)

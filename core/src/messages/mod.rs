@@ -124,9 +124,9 @@ mod tests {
 
     use super::*;
     use crate::codec::{Decode, Encode};
-    use crate::crypto::HpkeCiphertext;
     use crate::secret::Secret;
     use crate::tree_math::LeafIndex;
+    use artmls_crypto::HpkeCiphertext;
 
     fn leaf_node(source: LeafNodeSource) -> LeafNode {
         LeafNode {

@@ -5,8 +5,8 @@
 //! them (the interop vectors, framing).
 
 use crate::codec::{CodecError, Decode, Encode, Reader, impl_codec_struct};
-use crate::crypto::HpkeCiphertext;
 use crate::messages::{Extension, KeyPackage, LeafNode, PreSharedKeyId};
+use artmls_crypto::HpkeCiphertext;
 
 /// `Add`: a KeyPackage to add.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -2,9 +2,9 @@
 //! [`crate::welcome`].
 
 use crate::codec::{CodecError, Encode, impl_codec_struct, varint_len};
-use crate::crypto::HpkeCiphertext;
 use crate::messages::PreSharedKeyId;
 use crate::secret::Secret;
+use artmls_crypto::HpkeCiphertext;
 
 impl_codec_struct!(HpkeCiphertext {
     kem_output,

@@ -19,7 +19,7 @@
 use std::sync::OnceLock;
 
 use artmls::CipherSuite;
-use artmls::Signature;
+use artmls::SignatureScheme;
 use artmls::codec::{Decode, Encode};
 use artmls::group::{
     ART_RATCHET_TREE_EXTENSION, ArtCommit, Group, GroupConfig, Identity, KeyPackageBundle,

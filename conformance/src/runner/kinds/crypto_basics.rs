@@ -7,7 +7,7 @@
 //! given ciphertext, then `EncryptWithLabel` + `DecryptWithLabel`. The key pairs are also checked
 //! for consistency (`pub` is the public key of `priv`). Suites 4-7 are skipped.
 
-use artmls::{CipherSuite, DhGroup, Signature, labels};
+use artmls::{CipherSuite, DhGroup, SignatureScheme, labels};
 use serde::Deserialize;
 
 use crate::rng::seeded;

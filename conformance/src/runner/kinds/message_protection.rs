@@ -25,7 +25,7 @@ use artmls::messages::{
 };
 use artmls::secret_tree::SecretTree;
 use artmls::tree_math::LeafIndex;
-use artmls::{CipherSuite, Secret, Signature};
+use artmls::{CipherSuite, Secret, SignatureScheme};
 use serde::Deserialize;
 
 use crate::rng::seeded;
@@ -74,8 +74,8 @@ pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::E
     Ok(())
 }
 
-type SigningKey<S> = <<S as CipherSuite>::Signature as Signature>::SigningKey;
-type VerifyingKey<S> = <<S as CipherSuite>::Signature as Signature>::VerifyingKey;
+type SigningKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::SigningKey;
+type VerifyingKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::VerifyingKey;
 
 struct Setup<S: CipherSuite> {
     context: GroupContext,

@@ -10,7 +10,7 @@
 use artmls::codec::{Decode, Encode};
 use artmls::messages::{KeyPackage, MlsMessage, Welcome};
 use artmls::welcome::{NewMember, join, seal_welcome};
-use artmls::{CipherSuite, Secret, Signature};
+use artmls::{CipherSuite, Secret, SignatureScheme};
 use serde::Deserialize;
 
 use crate::rng::seeded;
@@ -113,7 +113,7 @@ fn join_with<S: CipherSuite>(
     welcome: &Welcome,
     key_package: &KeyPackage,
     init_priv: &Secret,
-    signer: &<S::Signature as Signature>::VerifyingKey,
+    signer: &<S::Signature as SignatureScheme>::VerifyingKey,
 ) -> Result<artmls::welcome::Joined<S>, artmls::welcome::WelcomeError> {
     join::<S>(
         welcome,

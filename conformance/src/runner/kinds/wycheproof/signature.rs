@@ -9,7 +9,7 @@
 //! Policy: `valid` must verify; `invalid` and `acceptable` must be rejected (strict DER for
 //! ECDSA; no `S >= L` or non-canonical encodings for Ed25519).
 
-use artmls::{CipherSuite, Signature, SuiteId};
+use artmls::{CipherSuite, SignatureScheme, SuiteId};
 use serde::Deserialize;
 
 use super::{EcPublicKey, EdPublicKey, Expected, File, Jwk, Source};

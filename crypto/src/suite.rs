@@ -3,7 +3,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::crypto::{Aead, DhGroup, Hash, Hpke, Kdf, Signature};
+use crate::traits::{Aead, DhGroup, HashFunction, Hpke, Kdf, SignatureScheme};
 
 /// A cipher suite id as it appears on the wire (`CipherSuite` in RFC 9420).
 ///
@@ -41,18 +41,52 @@ impl SuiteId {
     }
 
     /// Parses a suite from its name (`ART_128_X25519_AES128GCM_SHA256_Ed25519`, case-insensitive,
-    /// with or without the `ART_128_` prefix) or its id (`0xF001`, `61441`).
+    /// with or without the `ART_128_` prefix) or its id (`0xF001`, `61441`). The same as
+    /// `text.parse::<SuiteId>().ok()`.
     pub fn parse(text: &str) -> Option<SuiteId> {
-        let text = text.trim();
-        let id = if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-            u16::from_str_radix(hex, 16).ok()
+        text.parse().ok()
+    }
+}
+
+/// A suite name or id that names no suite of this library.
+///
+/// What to do: use one of the names or ids the message lists (they are those of
+/// [`SuiteId::ALL`]); `artmls suites` prints them with the backends that serve each.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown cipher suite {given:?}; known suites: {}", known_suites())]
+pub struct UnknownSuite {
+    /// The text that was given.
+    pub given: String,
+}
+
+fn known_suites() -> String {
+    SUITES
+        .iter()
+        .map(|info| format!("{:#06x} ({})", info.id.0, info.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl core::str::FromStr for SuiteId {
+    type Err = UnknownSuite;
+
+    fn from_str(text: &str) -> Result<SuiteId, UnknownSuite> {
+        let trimmed = text.trim();
+        let unknown = || UnknownSuite {
+            given: text.to_owned(),
+        };
+        let id = if let Some(hex) = trimmed
+            .strip_prefix("0x")
+            .or_else(|| trimmed.strip_prefix("0X"))
+        {
+            Some(u16::from_str_radix(hex, 16).map_err(|_| unknown())?)
         } else {
-            text.parse::<u16>().ok()
+            trimmed.parse::<u16>().ok()
         };
         if let Some(id) = id {
-            return SuiteId(id).info().map(|info| info.id);
+            return SuiteId(id).info().map(|info| info.id).ok_or_else(unknown);
         }
-        let upper = text.to_ascii_uppercase();
+        let upper = trimmed.to_ascii_uppercase();
         SUITES
             .iter()
             .find(|info| {
@@ -60,6 +94,7 @@ impl SuiteId {
                 name == upper || name.strip_prefix("ART_128_") == Some(upper.as_str())
             })
             .map(|info| info.id)
+            .ok_or_else(unknown)
     }
 }
 
@@ -91,9 +126,9 @@ pub struct SuiteInfo {
     pub dh: &'static str,
     /// The AEAD, by [`Aead::NAME`].
     pub aead: &'static str,
-    /// The hash, by [`Hash::NAME`].
+    /// The hash, by [`HashFunction::NAME`].
     pub hash: &'static str,
-    /// The signature scheme, by [`Signature::NAME`].
+    /// The signature scheme, by [`SignatureScheme::NAME`].
     pub signature: &'static str,
     /// RFC 9180 ids of the suite's HPKE: (KEM, KDF, AEAD).
     pub hpke_ids: (u16, u16, u16),
@@ -151,11 +186,11 @@ pub trait CipherSuite: 'static + Send + Sync {
     /// The KDF of the key schedule (also the KEM's KDF).
     type Kdf: Kdf;
     /// The hash of transcripts, references and MACs.
-    type Hash: Hash;
+    type Hash: HashFunction;
     /// The AEAD of message protection and HPKE.
     type Aead: Aead;
     /// The signature scheme of credentials and messages.
-    type Signature: Signature;
+    type Signature: SignatureScheme;
     /// HPKE base mode, for `EncryptWithLabel`.
     type Hpke: Hpke;
 }
@@ -163,8 +198,10 @@ pub trait CipherSuite: 'static + Send + Sync {
 /// A suite composed of the given components, with id `ID`.
 ///
 /// `Composed<X25519, HkdfSha256, Sha256, Aes128Gcm, Ed25519, MyHpke, 0xF001>` is a complete
-/// suite; [`check_composition`] tells whether its components match the primitives its id
-/// stands for.
+/// suite. What can be checked at compile time is: a suite whose HPKE is not built on the suite's
+/// own DH group, KDF and AEAD (by their RFC 9180 ids), or whose KDF and hash disagree on the
+/// output length, does not compile. [`check_composition`] checks the rest at run time: that
+/// the components are the primitives the suite id stands for.
 pub struct Composed<D, K, H, A, S, P, const ID: u16>(PhantomData<Components<D, K, H, A, S, P>>);
 
 /// A marker that owns nothing, so a suite is `Send`, `Sync` and `'static` whatever its parts.
@@ -174,18 +211,53 @@ impl<D, K, H, A, S, P, const ID: u16> CipherSuite for Composed<D, K, H, A, S, P,
 where
     D: DhGroup,
     K: Kdf,
-    H: Hash,
+    H: HashFunction,
     A: Aead,
-    S: Signature,
+    S: SignatureScheme,
     P: Hpke,
 {
-    const ID: SuiteId = SuiteId(ID);
+    const ID: SuiteId = {
+        // Evaluated wherever the suite is used, so a mismatched suite fails to build.
+        #[allow(clippy::let_unit_value)]
+        let () = Self::COMPONENTS_AGREE;
+        SuiteId(ID)
+    };
     type Dh = D;
     type Kdf = K;
     type Hash = H;
     type Aead = A;
     type Signature = S;
     type Hpke = P;
+}
+
+impl<D, K, H, A, S, P, const ID: u16> Composed<D, K, H, A, S, P, ID>
+where
+    D: DhGroup,
+    K: Kdf,
+    H: HashFunction,
+    A: Aead,
+    S: SignatureScheme,
+    P: Hpke,
+{
+    /// The compile-time part of the composition check (see [`Composed`]).
+    const COMPONENTS_AGREE: () = {
+        assert!(
+            P::KEM_ID == D::KEM_ID,
+            "the suite's HPKE uses another DH group than the suite"
+        );
+        assert!(
+            P::KDF_ID == K::KDF_ID,
+            "the suite's HPKE uses another KDF than the suite"
+        );
+        assert!(
+            P::AEAD_ID == A::AEAD_ID,
+            "the suite's HPKE uses another AEAD than the suite"
+        );
+        assert!(
+            K::HASH_LEN == H::OUTPUT_LEN,
+            "the suite's KDF and hash differ in output length"
+        );
+    };
 }
 
 /// Checks that the components of `S` are the primitives its id stands for, by name and id.
@@ -227,11 +299,12 @@ pub fn check_composition<S: CipherSuite>() -> Result<(), String> {
     Ok(())
 }
 
-/// Code that runs for one suite chosen at run time.
+/// Code that runs for one suite chosen at run time: the bridge from a [`SuiteId`] to a type.
 ///
-/// A backend maps a [`SuiteId`] to one of its suite types and calls `visit` with it, so generic
-/// code runs on a suite that a user picked by name (see `artmls-conformance`'s backend
-/// registry).
+/// Applications do not write visitors: `artmls::Provider` turns a provider value and a suite id
+/// into a group. A [`Backend`] implementation calls `visit` with its type for the suite, and
+/// the few places that must instantiate generic code per suite (the provider layer, the test
+/// suite) implement this trait.
 pub trait SuiteVisitor {
     /// What the visit returns.
     type Output;
@@ -239,12 +312,14 @@ pub trait SuiteVisitor {
     fn visit<S: CipherSuite>(self) -> Self::Output;
 }
 
-/// A crypto backend: a named set of suites it serves.
+/// A provider of crypto: a named set of suites, each a type composed of components.
 ///
-/// A backend crate implements this on a unit type. Its `visit` maps a suite id to the
-/// backend's type for that suite, which lets code pick a backend and a suite at run time and
-/// still run fully monomorphised generic code.
-pub trait Backend {
+/// A provider is a value of a unit type that implements this trait, exported as a constant
+/// (`artmls_dalek::PROVIDER`, `artmls_aws_lc::PROVIDER`); `artmls` turns any such value into
+/// groups (`artmls::Provider`), and `test_suite::verify_provider` checks it. `visit` maps a
+/// suite id to the provider's type for that suite, so a suite picked at run time still runs
+/// fully monomorphised code. A provider may compose components of several crates.
+pub trait Backend: Copy + Send + Sync + core::fmt::Debug + 'static {
     /// Short name, as users type it (`"dalek"`, `"aws-lc"`).
     const NAME: &'static str;
     /// One line on where the primitives come from.
@@ -281,5 +356,18 @@ mod tests {
             Some(SuiteId::P256_AES128GCM_SHA256_P256)
         );
         assert_eq!(SuiteId::from_mls_suite(4), None);
+        assert_eq!("0xf002".parse(), Ok(SuiteId::P256_AES128GCM_SHA256_P256));
+    }
+
+    #[test]
+    fn unknown_suites_are_a_typed_error_listing_the_known_ones() {
+        for text in ["0xF004", "0xZZ", "", "nonsense", "70000"] {
+            let error = text.parse::<SuiteId>().unwrap_err();
+            assert_eq!(error.given, text);
+            let message = error.to_string();
+            for info in SUITES {
+                assert!(message.contains(info.name), "{message}");
+            }
+        }
     }
 }

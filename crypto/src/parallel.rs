@@ -14,10 +14,10 @@
 /// microseconds; from 16 items on (100 µs of work and more) splitting it over two or more
 /// cores wins clearly. Below, and for the one-path work of updates, single adds and removes
 /// (one node per tree level), everything stays sequential.
-pub(crate) const MIN_PARALLEL_BATCH: usize = 16;
+pub const MIN_PARALLEL_BATCH: usize = 16;
 
 /// `f` of every item, in order; parallel for a batch of [`MIN_PARALLEL_BATCH`] items or more.
-pub(crate) fn map<T, U, F>(items: &[T], f: F) -> Vec<U>
+pub fn map<T, U, F>(items: &[T], f: F) -> Vec<U>
 where
     T: Sync,
     U: Send,
@@ -34,7 +34,7 @@ where
 /// `f` of every item, in order, or the error of the first item (in index order) that fails:
 /// the error the sequential loop returns. In parallel every item is tried, so the error does
 /// not depend on which thread got there first.
-pub(crate) fn try_map<T, U, E, F>(items: &[T], f: F) -> Result<Vec<U>, E>
+pub fn try_map<T, U, E, F>(items: &[T], f: F) -> Result<Vec<U>, E>
 where
     T: Sync,
     U: Send,
@@ -45,7 +45,7 @@ where
 }
 
 /// Runs `a` and `b`, on two cores when the feature is on (`a` first when it is off).
-pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+pub fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where
     A: FnOnce() -> RA + Send,
     B: FnOnce() -> RB + Send,

@@ -96,7 +96,7 @@ pub trait Kdf: 'static {
 }
 
 /// A hash function and its HMAC.
-pub trait Hash: 'static {
+pub trait HashFunction: 'static {
     /// Human-readable name, e.g. `"SHA-256"`.
     const NAME: &'static str;
     /// Output length in bytes.
@@ -106,7 +106,7 @@ pub trait Hash: 'static {
     fn hash(data: &[u8]) -> Vec<u8>;
 
     /// HMAC of `data` under `key` (the RFC 9420 `MAC`). Compare tags with
-    /// [`crate::secret::constant_time_eq`].
+    /// [`crate::constant_time_eq`].
     fn mac(key: &[u8], data: &[u8]) -> Vec<u8>;
 }
 
@@ -137,7 +137,7 @@ pub trait Aead: 'static {
 }
 
 /// A signature scheme (Ed25519, ECDSA P-256 with SHA-256 and DER signatures).
-pub trait Signature: 'static {
+pub trait SignatureScheme: 'static {
     /// Human-readable name, e.g. `"Ed25519"`.
     const NAME: &'static str;
     /// The TLS SignatureScheme value (0x0807 ed25519, 0x0403 ecdsa_secp256r1_sha256).
@@ -187,6 +187,13 @@ pub struct HpkeCiphertext {
 pub trait Hpke: 'static {
     /// Human-readable name of the implementation.
     const NAME: &'static str;
+    /// The RFC 9180 KEM id (a [`Composed`](crate::Composed) suite refuses to compile unless it
+    /// is its DH group's [`DhGroup::KEM_ID`]).
+    const KEM_ID: u16;
+    /// The RFC 9180 KDF id (must be the suite KDF's [`Kdf::KDF_ID`]).
+    const KDF_ID: u16;
+    /// The RFC 9180 AEAD id (must be the suite AEAD's [`Aead::AEAD_ID`]).
+    const AEAD_ID: u16;
 
     /// SealBase(pkR, info, aad, pt).
     fn seal_base<R: CryptoRng + ?Sized>(

@@ -8,9 +8,9 @@ use core::marker::PhantomData;
 
 use rand_core::CryptoRng;
 
-use crate::crypto::{Aead, DhGroup, Hpke, HpkeCiphertext, Kdf};
 use crate::error::CryptoError;
 use crate::secret::Secret;
+use crate::traits::{Aead, DhGroup, Hpke, HpkeCiphertext, Kdf};
 
 const VERSION_LABEL: &[u8] = b"HPKE-v1";
 
@@ -424,6 +424,9 @@ impl<D: DhGroup, K: Kdf, A: Aead> DhKemHpke<D, K, A> {
 
 impl<D: DhGroup, K: Kdf, A: Aead> Hpke for DhKemHpke<D, K, A> {
     const NAME: &'static str = "artmls generic HPKE";
+    const KEM_ID: u16 = D::KEM_ID;
+    const KDF_ID: u16 = K::KDF_ID;
+    const AEAD_ID: u16 = A::AEAD_ID;
 
     fn seal_base<R: CryptoRng + ?Sized>(
         recipient: &[u8],

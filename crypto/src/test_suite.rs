@@ -1,0 +1,1 @@
+//! The checks every provider runs with one call, and the deterministic RNGs tests use.
