@@ -3,16 +3,11 @@
 use core::fmt;
 use std::sync::Arc;
 
+use artmls_crypto::validate::{ecdsa_der, x25519};
 use artmls_crypto::{CryptoError, DhGroup, Secret};
+use artmls_ring_api::write_hex;
 use aws_lc_rs::agreement::{self, ParsedPublicKey, PrivateKey, UnparsedPublicKey};
 use zeroize::Zeroizing;
-
-fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    for byte in bytes {
-        write!(f, "{byte:02x}")?;
-    }
-    Ok(())
-}
 
 /// A parsed aws-lc private key, its bytes, and its public key (computed once).
 ///
@@ -99,19 +94,19 @@ fn agree<const N: usize>(
 ///
 /// Private keys are any 32 bytes (kept as given; AWS-LC clamps inside the multiplication).
 /// Public keys go through the policy of every artmls X25519
-/// ([`artmls_dalek::x25519_check_public_key`]: canonical and not of small order) before aws-lc
+/// ([`x25519::check_public_key`]: canonical and not of small order) before aws-lc
 /// parses them; a low-order key that got past it would give the all-zero output, which AWS-LC
 /// refuses and this crate reports as [`CryptoError::ZeroSharedSecret`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AwsLcX25519;
+pub struct X25519;
 
 /// An X25519 private key in aws-lc form, with its public key. `Debug` prints only the public key.
 #[derive(Clone)]
-pub struct AwsLcX25519PrivateKey(Inner<AwsLcX25519PublicKey>);
+pub struct X25519PrivateKey(Inner<X25519PublicKey>);
 
-impl fmt::Debug for AwsLcX25519PrivateKey {
+impl fmt::Debug for X25519PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AwsLcX25519PrivateKey")
+        f.debug_struct("X25519PrivateKey")
             .field("secret", &"[redacted]")
             .field("public", &self.0.public)
             .finish()
@@ -120,23 +115,23 @@ impl fmt::Debug for AwsLcX25519PrivateKey {
 
 /// A parsed X25519 public key; `as_ref()` is its 32-byte wire form.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AwsLcX25519PublicKey(Public<32>);
+pub struct X25519PublicKey(Public<32>);
 
-impl AsRef<[u8]> for AwsLcX25519PublicKey {
+impl AsRef<[u8]> for X25519PublicKey {
     fn as_ref(&self) -> &[u8] {
         &self.0.bytes
     }
 }
 
-impl fmt::Debug for AwsLcX25519PublicKey {
+impl fmt::Debug for X25519PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AwsLcX25519PublicKey(")?;
+        f.write_str("X25519PublicKey(")?;
         write_hex(f, &self.0.bytes)?;
         f.write_str(")")
     }
 }
 
-impl DhGroup for AwsLcX25519 {
+impl DhGroup for X25519 {
     const NAME: &'static str = "X25519";
     const KEM_ID: u16 = 0x0020;
     const PRIVATE_KEY_LEN: usize = 32;
@@ -144,15 +139,15 @@ impl DhGroup for AwsLcX25519 {
     const SHARED_SECRET_LEN: usize = 32;
     const DERIVE_KEY_PAIR_BITMASK: Option<u8> = None;
 
-    type PrivateKey = AwsLcX25519PrivateKey;
-    type PublicKey = AwsLcX25519PublicKey;
+    type PrivateKey = X25519PrivateKey;
+    type PublicKey = X25519PublicKey;
 
     fn private_key_from_bytes(bytes: &[u8]) -> Result<Self::PrivateKey, CryptoError> {
         let bytes: &[u8; 32] = bytes
             .try_into()
             .map_err(|_| CryptoError::InvalidPrivateKey("X25519 private keys are 32 bytes"))?;
         let inner = import(&agreement::X25519, bytes, Self::public_key_from_bytes)?;
-        Ok(AwsLcX25519PrivateKey(inner))
+        Ok(X25519PrivateKey(inner))
     }
 
     fn private_key_to_bytes(key: &Self::PrivateKey) -> Secret {
@@ -169,11 +164,8 @@ impl DhGroup for AwsLcX25519 {
             .map_err(|_| CryptoError::InvalidPublicKey("X25519 public keys are 32 bytes"))?;
         // The same policy as every artmls X25519 (profile revision 2 §2): no non-canonical key
         // and no key of small order enters a tree, whichever backend a member runs.
-        artmls_dalek::x25519_check_public_key(array)?;
-        Ok(AwsLcX25519PublicKey(parse_public(
-            &agreement::X25519,
-            bytes,
-        )?))
+        x25519::check_public_key(array)?;
+        Ok(X25519PublicKey(parse_public(&agreement::X25519, bytes)?))
     }
 
     fn dh(private: &Self::PrivateKey, public: &Self::PublicKey) -> Result<Secret, CryptoError> {
@@ -201,29 +193,29 @@ impl DhGroup for AwsLcX25519 {
 /// costs one multiplication, the same as with a key aws-lc generated itself (this crate's tests
 /// check both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AwsLcP256;
+pub struct P256;
 
 /// A P-256 private key in aws-lc form, with its public key. `Debug` prints only the public key.
 #[derive(Clone)]
-pub struct AwsLcP256PrivateKey(Inner<AwsLcP256PublicKey>);
+pub struct P256PrivateKey(Inner<P256PublicKey>);
 
-impl AwsLcP256PrivateKey {
+impl P256PrivateKey {
     /// aws-lc's parsed private key, for use with `aws_lc_rs::agreement::agree` directly.
     pub fn aws_lc_key(&self) -> &PrivateKey {
         &self.0.key
     }
 }
 
-impl AwsLcX25519PrivateKey {
+impl X25519PrivateKey {
     /// aws-lc's parsed private key, for use with `aws_lc_rs::agreement::agree` directly.
     pub fn aws_lc_key(&self) -> &PrivateKey {
         &self.0.key
     }
 }
 
-impl fmt::Debug for AwsLcP256PrivateKey {
+impl fmt::Debug for P256PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AwsLcP256PrivateKey")
+        f.debug_struct("P256PrivateKey")
             .field("scalar", &"[redacted]")
             .field("public", &self.0.public)
             .finish()
@@ -232,17 +224,17 @@ impl fmt::Debug for AwsLcP256PrivateKey {
 
 /// A parsed P-256 public key; `as_ref()` is its 65-byte uncompressed SEC1 form.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AwsLcP256PublicKey(Public<65>);
+pub struct P256PublicKey(Public<65>);
 
-impl AsRef<[u8]> for AwsLcP256PublicKey {
+impl AsRef<[u8]> for P256PublicKey {
     fn as_ref(&self) -> &[u8] {
         &self.0.bytes
     }
 }
 
-impl fmt::Debug for AwsLcP256PublicKey {
+impl fmt::Debug for P256PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AwsLcP256PublicKey(")?;
+        f.write_str("P256PublicKey(")?;
         write_hex(f, &self.0.bytes)?;
         f.write_str(")")
     }
@@ -250,7 +242,7 @@ impl fmt::Debug for AwsLcP256PublicKey {
 
 /// Whether the big-endian `scalar` is in `[1, n-1]`.
 pub(crate) fn p256_scalar_in_range(scalar: &[u8; 32]) -> bool {
-    scalar.iter().any(|&byte| byte != 0) && scalar < &artmls_p256::der::GROUP_ORDER
+    scalar.iter().any(|&byte| byte != 0) && scalar < &ecdsa_der::GROUP_ORDER
 }
 
 /// Checks the form of a P-256 public key before aws-lc parses it.
@@ -268,7 +260,7 @@ pub(crate) fn check_uncompressed(bytes: &[u8]) -> Result<(), CryptoError> {
     Ok(())
 }
 
-impl DhGroup for AwsLcP256 {
+impl DhGroup for P256 {
     const NAME: &'static str = "P-256";
     const KEM_ID: u16 = 0x0010;
     const PRIVATE_KEY_LEN: usize = 32;
@@ -276,8 +268,8 @@ impl DhGroup for AwsLcP256 {
     const SHARED_SECRET_LEN: usize = 32;
     const DERIVE_KEY_PAIR_BITMASK: Option<u8> = Some(0xFF);
 
-    type PrivateKey = AwsLcP256PrivateKey;
-    type PublicKey = AwsLcP256PublicKey;
+    type PrivateKey = P256PrivateKey;
+    type PublicKey = P256PublicKey;
 
     fn private_key_from_bytes(bytes: &[u8]) -> Result<Self::PrivateKey, CryptoError> {
         let bytes: &[u8; 32] = bytes
@@ -289,7 +281,7 @@ impl DhGroup for AwsLcP256 {
             ));
         }
         let inner = import(&agreement::ECDH_P256, bytes, Self::public_key_from_bytes)?;
-        Ok(AwsLcP256PrivateKey(inner))
+        Ok(P256PrivateKey(inner))
     }
 
     fn private_key_to_bytes(key: &Self::PrivateKey) -> Secret {
@@ -302,10 +294,7 @@ impl DhGroup for AwsLcP256 {
 
     fn public_key_from_bytes(bytes: &[u8]) -> Result<Self::PublicKey, CryptoError> {
         check_uncompressed(bytes)?;
-        Ok(AwsLcP256PublicKey(parse_public(
-            &agreement::ECDH_P256,
-            bytes,
-        )?))
+        Ok(P256PublicKey(parse_public(&agreement::ECDH_P256, bytes)?))
     }
 
     fn dh(private: &Self::PrivateKey, public: &Self::PublicKey) -> Result<Secret, CryptoError> {

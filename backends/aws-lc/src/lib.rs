@@ -3,17 +3,17 @@
 //!
 //! | primitive | type | from |
 //! |---|---|---|
-//! | DH | [`AwsLcX25519`], [`AwsLcP256`] | `agreement::PrivateKey::from_private_key`, `agreement::ParsedPublicKey`, `agreement::agree` |
-//! | KDF (HKDF-SHA256) | [`AwsLcHkdfSha256`] | `hmac` (extract), `hkdf::Prk::new_less_safe` (expand) |
-//! | hash, MAC | [`AwsLcSha256`] | `digest`, `hmac` |
-//! | AEAD | [`AwsLcAes128Gcm`], [`AwsLcChaCha20Poly1305`] | `aead::LessSafeKey` |
-//! | Ed25519 | [`AwsLcEd25519`] | `Ed25519KeyPair::from_seed_unchecked`, `signature::ParsedPublicKey` |
-//! | ECDSA P-256 SHA-256 | [`AwsLcEcdsaP256Sha256`] | `EcdsaKeyPair::from_private_key_and_public_key`, `ECDSA_P256_SHA256_ASN1` |
+//! | DH | [`X25519`], [`P256`] | `agreement::PrivateKey::from_private_key`, `agreement::ParsedPublicKey`, `agreement::agree` |
+//! | KDF (HKDF-SHA256) | [`HkdfSha256`] | `hmac` (extract), `hkdf::Prk::new_less_safe` (expand); the code of `artmls-ring-api` |
+//! | hash, MAC | [`Sha256`] | `digest`, `hmac` |
+//! | AEAD | [`Aes128Gcm`], [`ChaCha20Poly1305`] | `aead::LessSafeKey` |
+//! | Ed25519 | [`Ed25519`] | `Ed25519KeyPair::from_seed_unchecked`, `signature::ParsedPublicKey` |
+//! | ECDSA P-256 SHA-256 | [`EcdsaP256Sha256`] | `EcdsaKeyPair::from_private_key_and_public_key`, `ECDSA_P256_SHA256_ASN1` |
 //! | HPKE | `artmls_crypto::hpke::DhKemHpke` over the above | artmls (aws-lc-rs has no HPKE) |
 //!
 //! Unlike *ring*, aws-lc-rs imports DH private keys (`agreement::PrivateKey::from_private_key`)
 //! and reuses them for any number of agreements, which ART's static tree keys need; so this
-//! backend needs no other crate. Keys are parsed once and kept parsed: a private key is an
+//! crate serves complete suites on its own, as [`PROVIDER`]. Keys are parsed once and kept parsed: a private key is an
 //! `agreement::PrivateKey` (aws-lc computes its public key once, at import) and a public key an
 //! `agreement::ParsedPublicKey` with its wire bytes. On top of aws-lc's own validation, this
 //! crate rejects compressed and hybrid P-256 points (only 65-byte uncompressed points are keys),
@@ -31,76 +31,65 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[path = "../../ring_api/aead.rs"]
-mod aead;
 mod agreement;
-#[path = "../../ring_api/hash.rs"]
-mod hash;
 mod signature;
+
+// The AEADs, hash and KDF are written once for ring's API, which aws-lc-rs shares.
+mod aead {
+    artmls_ring_api::aeads!(aws_lc_rs);
+}
+
+mod hash {
+    artmls_ring_api::hash_and_kdf!(aws_lc_rs);
+}
 
 use artmls_crypto::hpke::DhKemHpke;
 use artmls_crypto::{Backend, Composed, SuiteId, SuiteVisitor};
 
-// The AEADs, hash and KDF are written once for ring's API, which aws-lc-rs shares.
-use aws_lc_rs as provider;
-
-pub use crate::aead::{Aes128Gcm as AwsLcAes128Gcm, ChaCha20Poly1305 as AwsLcChaCha20Poly1305};
+pub use crate::aead::{Aes128Gcm, ChaCha20Poly1305};
 pub use crate::agreement::{
-    AwsLcP256, AwsLcP256PrivateKey, AwsLcP256PublicKey, AwsLcX25519, AwsLcX25519PrivateKey,
-    AwsLcX25519PublicKey,
+    P256, P256PrivateKey, P256PublicKey, X25519, X25519PrivateKey, X25519PublicKey,
 };
-pub use crate::hash::{HkdfSha256 as AwsLcHkdfSha256, Sha256 as AwsLcSha256};
+pub use crate::hash::{HkdfSha256, Sha256};
 pub use crate::signature::{
-    AwsLcEcdsaP256Sha256, AwsLcEcdsaP256SigningKey, AwsLcEcdsaP256VerifyingKey, AwsLcEd25519,
-    AwsLcEd25519SigningKey, AwsLcEd25519VerifyingKey,
+    EcdsaP256Sha256, EcdsaP256SigningKey, EcdsaP256VerifyingKey, Ed25519, Ed25519SigningKey,
+    Ed25519VerifyingKey,
 };
 
 /// HPKE with DHKEM(X25519, HKDF-SHA256) and AES-128-GCM: artmls's HPKE over aws-lc-rs.
-pub type AwsLcHpkeX25519Aes128Gcm = DhKemHpke<AwsLcX25519, AwsLcHkdfSha256, AwsLcAes128Gcm>;
+pub type HpkeX25519Aes128Gcm = DhKemHpke<X25519, HkdfSha256, Aes128Gcm>;
 /// HPKE with DHKEM(P-256, HKDF-SHA256) and AES-128-GCM: artmls's HPKE over aws-lc-rs.
-pub type AwsLcHpkeP256Aes128Gcm = DhKemHpke<AwsLcP256, AwsLcHkdfSha256, AwsLcAes128Gcm>;
+pub type HpkeP256Aes128Gcm = DhKemHpke<P256, HkdfSha256, Aes128Gcm>;
 /// HPKE with DHKEM(X25519, HKDF-SHA256) and ChaCha20Poly1305: artmls's HPKE over aws-lc-rs.
-pub type AwsLcHpkeX25519ChaCha20Poly1305 =
-    DhKemHpke<AwsLcX25519, AwsLcHkdfSha256, AwsLcChaCha20Poly1305>;
+pub type HpkeX25519ChaCha20Poly1305 = DhKemHpke<X25519, HkdfSha256, ChaCha20Poly1305>;
 
 /// ART_128_X25519_AES128GCM_SHA256_Ed25519 (0xF001).
-pub type X25519Aes128GcmSha256Ed25519 = Composed<
-    AwsLcX25519,
-    AwsLcHkdfSha256,
-    AwsLcSha256,
-    AwsLcAes128Gcm,
-    AwsLcEd25519,
-    AwsLcHpkeX25519Aes128Gcm,
-    0xF001,
->;
+pub type X25519Aes128GcmSha256Ed25519 =
+    Composed<X25519, HkdfSha256, Sha256, Aes128Gcm, Ed25519, HpkeX25519Aes128Gcm, 0xF001>;
 
 /// ART_128_P256_AES128GCM_SHA256_P256 (0xF002).
-pub type P256Aes128GcmSha256P256 = Composed<
-    AwsLcP256,
-    AwsLcHkdfSha256,
-    AwsLcSha256,
-    AwsLcAes128Gcm,
-    AwsLcEcdsaP256Sha256,
-    AwsLcHpkeP256Aes128Gcm,
-    0xF002,
->;
+pub type P256Aes128GcmSha256P256 =
+    Composed<P256, HkdfSha256, Sha256, Aes128Gcm, EcdsaP256Sha256, HpkeP256Aes128Gcm, 0xF002>;
 
 /// ART_128_X25519_CHACHA20POLY1305_SHA256_Ed25519 (0xF003).
 pub type X25519ChaCha20Poly1305Sha256Ed25519 = Composed<
-    AwsLcX25519,
-    AwsLcHkdfSha256,
-    AwsLcSha256,
-    AwsLcChaCha20Poly1305,
-    AwsLcEd25519,
-    AwsLcHpkeX25519ChaCha20Poly1305,
+    X25519,
+    HkdfSha256,
+    Sha256,
+    ChaCha20Poly1305,
+    Ed25519,
+    HpkeX25519ChaCha20Poly1305,
     0xF003,
 >;
 
-/// The aws-lc backend: suites 0xF001, 0xF002 and 0xF003.
+/// The aws-lc provider: suites 0xF001, 0xF002 and 0xF003. Use it as the value [`PROVIDER`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AwsLcBackend;
+pub struct AwsLc;
 
-impl Backend for AwsLcBackend {
+/// The aws-lc provider, as a value: `&artmls_aws_lc::PROVIDER` is an `&dyn artmls::Provider`.
+pub const PROVIDER: AwsLc = AwsLc;
+
+impl Backend for AwsLc {
     const NAME: &'static str = "aws-lc";
     const DESCRIPTION: &'static str = "aws-lc-rs for every primitive (X25519, P-256, HKDF, SHA-256, AEADs, Ed25519, ECDSA); artmls HPKE";
     const SUITES: &'static [SuiteId] = &[

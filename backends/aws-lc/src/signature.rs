@@ -2,23 +2,20 @@
 
 use core::fmt;
 
+// The encoding checks every artmls backend applies, whatever its library does.
+use artmls_crypto::validate::{ecdsa_der, ed25519 as checks};
 use artmls_crypto::{CryptoError, DhGroup, Secret, SignatureScheme};
+use artmls_ring_api::{check_ed25519_signature, write_hex};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self as lc_signature, KeyPair, ParsedPublicKey};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use crate::agreement::{AwsLcP256, check_uncompressed, p256_scalar_in_range};
+use crate::agreement::{P256, check_uncompressed, p256_scalar_in_range};
 
-fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    for byte in bytes {
-        write!(f, "{byte:02x}")?;
-    }
-    Ok(())
-}
-
-// The encoding checks every artmls Ed25519 backend applies, whatever its library does.
-use artmls_dalek::ed25519_checks as checks;
+// The signature wrappers are not shared with the ring backend (`artmls-ring-api` says why):
+// aws-lc-rs parses a verifying key once, into a `ParsedPublicKey` kept with the key, and its
+// ECDSA key pair takes no RNG.
 
 /// Ed25519 from aws-lc-rs, with the policy of every artmls Ed25519 backend on top.
 ///
@@ -29,19 +26,19 @@ use artmls_dalek::ed25519_checks as checks;
 /// that is not a point at all is only caught when a signature is verified with it (and then
 /// fails, as `InvalidSignature`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AwsLcEd25519;
+pub struct Ed25519;
 
 /// An aws-lc Ed25519 key pair, a zeroized copy of its seed, and its parsed verifying key.
 /// `Debug` prints only the public key.
-pub struct AwsLcEd25519SigningKey {
+pub struct Ed25519SigningKey {
     pair: lc_signature::Ed25519KeyPair,
     seed: Zeroizing<[u8; 32]>,
-    verifying: AwsLcEd25519VerifyingKey,
+    verifying: Ed25519VerifyingKey,
 }
 
-impl fmt::Debug for AwsLcEd25519SigningKey {
+impl fmt::Debug for Ed25519SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AwsLcEd25519SigningKey { seed: \"[redacted]\", public: ")?;
+        f.write_str("Ed25519SigningKey { seed: \"[redacted]\", public: ")?;
         write_hex(f, self.pair.public_key().as_ref())?;
         f.write_str(" }")
     }
@@ -49,40 +46,40 @@ impl fmt::Debug for AwsLcEd25519SigningKey {
 
 /// A checked Ed25519 verifying key, parsed by aws-lc once.
 #[derive(Clone)]
-pub struct AwsLcEd25519VerifyingKey {
+pub struct Ed25519VerifyingKey {
     parsed: ParsedPublicKey,
     bytes: [u8; 32],
 }
 
-impl AsRef<[u8]> for AwsLcEd25519VerifyingKey {
+impl AsRef<[u8]> for Ed25519VerifyingKey {
     fn as_ref(&self) -> &[u8] {
         &self.bytes
     }
 }
 
-impl fmt::Debug for AwsLcEd25519VerifyingKey {
+impl fmt::Debug for Ed25519VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AwsLcEd25519VerifyingKey(")?;
+        f.write_str("Ed25519VerifyingKey(")?;
         write_hex(f, &self.bytes)?;
         f.write_str(")")
     }
 }
 
-fn ed25519_from_seed(seed: &[u8; 32]) -> Result<AwsLcEd25519SigningKey, CryptoError> {
+fn ed25519_from_seed(seed: &[u8; 32]) -> Result<Ed25519SigningKey, CryptoError> {
     let pair = lc_signature::Ed25519KeyPair::from_seed_unchecked(seed)
         .map_err(|_| CryptoError::InvalidSigningKey("aws-lc rejected the Ed25519 seed"))?;
     // The public key of a seed is [a]B with a clamped, non-zero mod L: canonical and never of
     // small order, so this always succeeds.
     let verifying = ed25519_verifying_key(pair.public_key().as_ref())
         .map_err(|_| CryptoError::InvalidSigningKey("Ed25519 public key rejected"))?;
-    Ok(AwsLcEd25519SigningKey {
+    Ok(Ed25519SigningKey {
         pair,
         seed: Zeroizing::new(*seed),
         verifying,
     })
 }
 
-fn ed25519_verifying_key(bytes: &[u8]) -> Result<AwsLcEd25519VerifyingKey, CryptoError> {
+fn ed25519_verifying_key(bytes: &[u8]) -> Result<Ed25519VerifyingKey, CryptoError> {
     let bytes: [u8; 32] = bytes
         .try_into()
         .map_err(|_| CryptoError::InvalidPublicKey("Ed25519 verifying keys are 32 bytes"))?;
@@ -98,15 +95,15 @@ fn ed25519_verifying_key(bytes: &[u8]) -> Result<AwsLcEd25519VerifyingKey, Crypt
     }
     let parsed = ParsedPublicKey::new(&lc_signature::ED25519, bytes)
         .map_err(|_| CryptoError::InvalidPublicKey("aws-lc rejected the Ed25519 key"))?;
-    Ok(AwsLcEd25519VerifyingKey { parsed, bytes })
+    Ok(Ed25519VerifyingKey { parsed, bytes })
 }
 
-impl SignatureScheme for AwsLcEd25519 {
+impl SignatureScheme for Ed25519 {
     const NAME: &'static str = "Ed25519";
     const SCHEME: u16 = 0x0807;
 
-    type SigningKey = AwsLcEd25519SigningKey;
-    type VerifyingKey = AwsLcEd25519VerifyingKey;
+    type SigningKey = Ed25519SigningKey;
+    type VerifyingKey = Ed25519VerifyingKey;
 
     fn signing_key_from_bytes(bytes: &[u8]) -> Result<Self::SigningKey, CryptoError> {
         let seed: &[u8; 32] = bytes
@@ -155,10 +152,7 @@ impl SignatureScheme for AwsLcEd25519 {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        let (r, _) = checks::split_signature(signature)?;
-        if checks::is_small_order(&r) {
-            return Err(CryptoError::InvalidSignature);
-        }
+        check_ed25519_signature(signature)?;
         key.parsed
             .verify_sig(message, signature)
             .map_err(|_| CryptoError::InvalidSignature)
@@ -171,24 +165,23 @@ impl SignatureScheme for AwsLcEd25519 {
 /// `ECDSA_P256_SHA256_ASN1_SIGNING` (built once per key; the public key comes from
 /// `agreement::PrivateKey::compute_public_key`) and `sign`. AWS-LC's ECDSA nonces are random and
 /// come from AWS-LC's own RNG (aws-lc-rs ignores the RNG argument of `sign`). Verification parses
-/// the signature strictly (DER, `r` and `s` in `[1, n-1]`, typed errors; the same parser as
-/// `artmls_p256::der`), then runs aws-lc's `ECDSA_P256_SHA256_ASN1` on the key parsed once;
-/// high `S` is accepted.
-/// Verifying keys must be 65-byte uncompressed points on the curve.
+/// the signature strictly with [`ecdsa_der::parse_signature`] (DER, `r` and `s` in `[1, n-1]`,
+/// typed errors), then runs aws-lc's `ECDSA_P256_SHA256_ASN1` on the key parsed once; high `S`
+/// is accepted. Verifying keys must be 65-byte uncompressed points on the curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AwsLcEcdsaP256Sha256;
+pub struct EcdsaP256Sha256;
 
 /// An aws-lc ECDSA P-256 key pair, a zeroized copy of its scalar, and its parsed verifying key.
 /// `Debug` prints only the public key.
-pub struct AwsLcEcdsaP256SigningKey {
+pub struct EcdsaP256SigningKey {
     pair: lc_signature::EcdsaKeyPair,
     scalar: Zeroizing<[u8; 32]>,
-    verifying: AwsLcEcdsaP256VerifyingKey,
+    verifying: EcdsaP256VerifyingKey,
 }
 
-impl fmt::Debug for AwsLcEcdsaP256SigningKey {
+impl fmt::Debug for EcdsaP256SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AwsLcEcdsaP256SigningKey")
+        f.debug_struct("EcdsaP256SigningKey")
             .field("scalar", &"[redacted]")
             .field("verifying_key", &self.verifying)
             .finish()
@@ -198,38 +191,38 @@ impl fmt::Debug for AwsLcEcdsaP256SigningKey {
 /// A validated ECDSA P-256 verifying key, parsed by aws-lc once, with its 65-byte uncompressed
 /// SEC1 form.
 #[derive(Clone)]
-pub struct AwsLcEcdsaP256VerifyingKey {
+pub struct EcdsaP256VerifyingKey {
     parsed: ParsedPublicKey,
     bytes: [u8; 65],
 }
 
-impl AsRef<[u8]> for AwsLcEcdsaP256VerifyingKey {
+impl AsRef<[u8]> for EcdsaP256VerifyingKey {
     fn as_ref(&self) -> &[u8] {
         &self.bytes
     }
 }
 
-impl fmt::Debug for AwsLcEcdsaP256VerifyingKey {
+impl fmt::Debug for EcdsaP256VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AwsLcEcdsaP256VerifyingKey(")?;
+        f.write_str("EcdsaP256VerifyingKey(")?;
         write_hex(f, &self.bytes)?;
         f.write_str(")")
     }
 }
 
-fn ecdsa_verifying_key(bytes: &[u8]) -> Result<AwsLcEcdsaP256VerifyingKey, CryptoError> {
+fn ecdsa_verifying_key(bytes: &[u8]) -> Result<EcdsaP256VerifyingKey, CryptoError> {
     check_uncompressed(bytes)?;
     let mut array = [0u8; 65];
     array.copy_from_slice(bytes);
     let parsed = ParsedPublicKey::new(&lc_signature::ECDSA_P256_SHA256_ASN1, array)
         .map_err(|_| CryptoError::InvalidPublicKey("aws-lc rejected the P-256 point"))?;
-    Ok(AwsLcEcdsaP256VerifyingKey {
+    Ok(EcdsaP256VerifyingKey {
         parsed,
         bytes: array,
     })
 }
 
-fn ecdsa_from_scalar(bytes: &[u8]) -> Result<AwsLcEcdsaP256SigningKey, CryptoError> {
+fn ecdsa_from_scalar(bytes: &[u8]) -> Result<EcdsaP256SigningKey, CryptoError> {
     let scalar: &[u8; 32] = bytes
         .try_into()
         .map_err(|_| CryptoError::InvalidSigningKey("P-256 signing keys are 32 bytes"))?;
@@ -238,9 +231,9 @@ fn ecdsa_from_scalar(bytes: &[u8]) -> Result<AwsLcEcdsaP256SigningKey, CryptoErr
             "P-256 signing key is zero or not below the group order",
         ));
     }
-    let public = AwsLcP256::private_key_from_bytes(scalar)
+    let public = P256::private_key_from_bytes(scalar)
         .map_err(|_| CryptoError::InvalidSigningKey("aws-lc rejected the P-256 scalar"))?;
-    let public = AwsLcP256::public_key(&public);
+    let public = P256::public_key(&public);
     let pair = lc_signature::EcdsaKeyPair::from_private_key_and_public_key(
         &lc_signature::ECDSA_P256_SHA256_ASN1_SIGNING,
         scalar,
@@ -249,19 +242,19 @@ fn ecdsa_from_scalar(bytes: &[u8]) -> Result<AwsLcEcdsaP256SigningKey, CryptoErr
     .map_err(|_| CryptoError::InvalidSigningKey("aws-lc rejected the ECDSA key pair"))?;
     let verifying = ecdsa_verifying_key(public.as_ref())
         .map_err(|_| CryptoError::InvalidSigningKey("P-256 public key rejected"))?;
-    Ok(AwsLcEcdsaP256SigningKey {
+    Ok(EcdsaP256SigningKey {
         pair,
         scalar: Zeroizing::new(*scalar),
         verifying,
     })
 }
 
-impl SignatureScheme for AwsLcEcdsaP256Sha256 {
+impl SignatureScheme for EcdsaP256Sha256 {
     const NAME: &'static str = "ECDSA-P256-SHA256";
     const SCHEME: u16 = 0x0403;
 
-    type SigningKey = AwsLcEcdsaP256SigningKey;
-    type VerifyingKey = AwsLcEcdsaP256VerifyingKey;
+    type SigningKey = EcdsaP256SigningKey;
+    type VerifyingKey = EcdsaP256VerifyingKey;
 
     fn signing_key_from_bytes(bytes: &[u8]) -> Result<Self::SigningKey, CryptoError> {
         ecdsa_from_scalar(bytes)
@@ -308,7 +301,7 @@ impl SignatureScheme for AwsLcEcdsaP256Sha256 {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        artmls_p256::der::parse_signature(signature)?;
+        ecdsa_der::parse_signature(signature)?;
         key.parsed
             .verify_sig(message, signature)
             .map_err(|_| CryptoError::InvalidSignature)

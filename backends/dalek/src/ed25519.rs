@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+// The encoding checks every artmls Ed25519 applies, whatever its library does.
+use artmls_crypto::validate::ed25519 as checks;
 use artmls_crypto::{CryptoError, Secret, SignatureScheme};
 use ed25519_dalek::Signer;
 use rand_core::CryptoRng;
@@ -13,7 +15,7 @@ use crate::util::write_hex;
 /// Verification is `verify_strict`: it rejects `S >= L` (checked here first, so the error says
 /// so), any `R` that does not re-encode to the signature's bytes, and small-order `R` and `A`.
 /// Verifying keys are validated when parsed: they must decompress, be canonically encoded and
-/// not be of small order ([`checks`]).
+/// not be of small order (`artmls_crypto::validate::ed25519`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ed25519;
 
@@ -58,8 +60,6 @@ impl fmt::Debug for Ed25519VerifyingKey {
         f.write_str(")")
     }
 }
-
-pub use artmls_crypto::validate::ed25519 as checks;
 
 impl SignatureScheme for Ed25519 {
     const NAME: &'static str = "Ed25519";

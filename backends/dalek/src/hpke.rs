@@ -40,14 +40,14 @@ const X25519_KEM_ID: u16 = 0x0020;
 
 /// rust-hpke takes any 32 bytes as an X25519 key. A received X25519 key (a recipient's init
 /// key, a `kem_output`) goes through the policy of every artmls X25519 first (canonical, not
-/// of small order: [`crate::x25519::check_public_key`]), so that this HPKE refuses exactly the
-/// keys artmls's own HPKE over any X25519 refuses. Keys of other lengths are left to
-/// rust-hpke, which refuses them.
+/// of small order: [`artmls_crypto::validate::x25519::check_public_key`]), so that this HPKE
+/// refuses exactly the keys artmls's own HPKE over any X25519 refuses. Keys of other lengths
+/// are left to rust-hpke, which refuses them.
 fn check_received_key<K: Kem>(bytes: &[u8]) -> Result<(), CryptoError> {
     if K::KEM_ID == X25519_KEM_ID
         && let Ok(array) = <&[u8; 32]>::try_from(bytes)
     {
-        crate::x25519::check_public_key(array)?;
+        artmls_crypto::validate::x25519::check_public_key(array)?;
     }
     Ok(())
 }

@@ -16,8 +16,10 @@
 //! the hot path of the tree. Private and signing keys are zeroized on drop and print no key bytes
 //! in `Debug`. Randomness comes only from the RNG the caller passes in.
 //!
-//! The P-256 backend (`artmls-p256`) reuses [`HkdfSha256`], [`Sha256`], [`Aes128Gcm`] and
-//! [`RustHpke`] from here.
+//! This crate serves suites 0xF001 and 0xF003 as [`PROVIDER`]. Its components are also parts of
+//! other providers: `artmls-providers` composes its P-256 provider from the DH and ECDSA of
+//! `artmls-p256` with [`HkdfSha256`], [`Sha256`], [`Aes128Gcm`] and [`RustHpke`] from here, and
+//! its ring provider takes [`X25519`] from here.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -31,17 +33,13 @@ mod x25519;
 use artmls_crypto::{Backend, Composed, SuiteId, SuiteVisitor};
 
 pub use crate::aead::{Aes128Gcm, ChaCha20Poly1305};
-pub use crate::ed25519::{
-    Ed25519, Ed25519SigningKey, Ed25519VerifyingKey, checks as ed25519_checks,
-};
+pub use crate::ed25519::{Ed25519, Ed25519SigningKey, Ed25519VerifyingKey};
 pub use crate::hash::{HkdfSha256, Sha256};
 pub use crate::hpke::RustHpke;
-pub use crate::x25519::{
-    X25519, X25519PrivateKey, X25519PublicKey, check_public_key as x25519_check_public_key,
-    is_canonical as x25519_is_canonical, is_small_order as x25519_is_small_order,
-};
+pub use crate::x25519::{X25519, X25519PrivateKey, X25519PublicKey};
 
-/// The rust-hpke crate this backend builds [`RustHpke`] on, for naming its KEM and AEAD types.
+/// The rust-hpke crate this backend builds [`RustHpke`] on, for naming its KEM and AEAD types
+/// (the P-256 provider of `artmls-providers` names `rust_hpke::kem::DhP256HkdfSha256`).
 pub use ::hpke as rust_hpke;
 
 /// HPKE with DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and AES-128-GCM, from rust-hpke.
@@ -66,11 +64,14 @@ pub type X25519ChaCha20Poly1305Sha256Ed25519 = Composed<
     0xF003,
 >;
 
-/// The dalek backend: suites 0xF001 and 0xF003.
+/// The dalek provider: suites 0xF001 and 0xF003. Use it as the value [`PROVIDER`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DalekBackend;
+pub struct Dalek;
 
-impl Backend for DalekBackend {
+/// The dalek provider, as a value: `&artmls_dalek::PROVIDER` is an `&dyn artmls::Provider`.
+pub const PROVIDER: Dalek = Dalek;
+
+impl Backend for Dalek {
     const NAME: &'static str = "dalek";
     const DESCRIPTION: &'static str = "x25519-dalek and ed25519-dalek; HKDF, SHA-256, AES-GCM, ChaCha20Poly1305 and HPKE from RustCrypto and rust-hpke";
     const SUITES: &'static [SuiteId] = &[

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use artmls_crypto::validate::x25519::check_public_key;
 use artmls_crypto::{CryptoError, DhGroup, Secret};
 use x25519_dalek::{PublicKey, StaticSecret};
 
@@ -11,9 +12,9 @@ use crate::util::write_hex;
 ///
 /// Private keys are any 32 bytes (clamping happens inside the scalar multiplication, so
 /// [`DhGroup::private_key_to_bytes`] gives back exactly the bytes that went in, as the RFC 9180
-/// vectors expect). A received public key is parsed with [`check_public_key`] (ART-MLS profile
-/// revision 2 §2): it must be canonical (u below p = 2^255 - 19, top bit clear) and not of small
-/// order. RFC 7748 itself would take any 32 bytes (masking the top bit, reducing mod p), but a
+/// vectors expect). A received public key is checked with
+/// [`artmls_crypto::validate::x25519::check_public_key`] (ART-MLS profile revision 2 §2): it
+/// must be canonical (u below p = 2^255 - 19, top bit clear) and not of small order. RFC 7748 itself would take any 32 bytes (masking the top bit, reducing mod p), but a
 /// receiver never does DH with the keys below its common ancestor with the sender, so a key
 /// that only some implementations would refuse must be refused by all of them when it is
 /// parsed, or the members' trees diverge. [`DhGroup::dh`] rejects the all-zero output too.
@@ -122,5 +123,3 @@ impl DhGroup for X25519 {
         Ok(Secret::from_slice(shared.as_bytes()))
     }
 }
-
-pub use artmls_crypto::validate::x25519::{check_public_key, is_canonical, is_small_order};

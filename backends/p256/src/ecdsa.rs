@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use artmls_crypto::validate::ecdsa_der;
 use artmls_crypto::{CryptoError, Secret, SignatureScheme};
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
@@ -14,9 +15,9 @@ use crate::util::write_hex;
 /// ECDSA P-256 with SHA-256 (TLS `ecdsa_secp256r1_sha256`), DER signatures, from `p256::ecdsa`.
 ///
 /// Signing is deterministic (RFC 6979), so it needs no RNG. Verification parses the signature
-/// as strict DER with [`crate::der::parse_signature`] (no long-form lengths, no redundant zero
-/// bytes, nothing trailing, `r` and `s` in `[1, n-1]`) and accepts both low and high `S`, as
-/// standard ECDSA does.
+/// as strict DER with [`artmls_crypto::validate::ecdsa_der::parse_signature`] (no long-form
+/// lengths, no redundant zero bytes, nothing trailing, `r` and `s` in `[1, n-1]`) and accepts
+/// both low and high `S`, as standard ECDSA does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EcdsaP256Sha256;
 
@@ -132,7 +133,7 @@ impl SignatureScheme for EcdsaP256Sha256 {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        let (r, s) = crate::der::parse_signature(signature)?;
+        let (r, s) = ecdsa_der::parse_signature(signature)?;
         let signature = p256::ecdsa::Signature::from_scalars(r, s).map_err(|_| {
             CryptoError::MalformedSignature("ECDSA r or s is zero or not below the group order")
         })?;
