@@ -5,11 +5,25 @@
 //! `artmls_aws_lc::PROVIDER`): a value of a type that implements
 //! [`artmls_crypto::Backend`]. Every such value is a [`Provider`], so an application that read
 //! a suite and a backend from its configuration holds a `&'static dyn Provider` and never
-//! names a suite type.
+//! names a suite type: the provider makes identities and groups ([`crate::erased`]), and reads
+//! the suite of a Welcome or a saved state from the bytes.
+//!
+//! Each entry point below crosses from the run-time suite id to the suite type once, through
+//! one [`SuiteVisitor`]; everything after that runs in the typed, monomorphised group behind a
+//! trait object.
 
 use core::fmt::Debug;
 
-use artmls_crypto::{Backend, SuiteId};
+use artmls_crypto::{Backend, SuiteId, SuiteVisitor};
+use rand_core::CryptoRng;
+
+use crate::erased::{
+    AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService, AnyPublicGroup,
+    group_info_suite, state_suite, welcome_suite,
+};
+use crate::group::{Group, GroupConfig, Identity, PublicGroup};
+use crate::ordering::OrderingService;
+use crate::suite::CipherSuite;
 
 /// A crypto provider chosen at run time: the suites it serves, and the groups it makes.
 ///
@@ -26,6 +40,65 @@ pub trait Provider: Send + Sync + Debug {
     fn serves(&self, suite: SuiteId) -> bool {
         self.suites().contains(&suite)
     }
+
+    /// A new identity named `name` for `suite`, with a signature key from `rng`.
+    fn identity(
+        &self,
+        suite: SuiteId,
+        name: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<AnyIdentity, AnyGroupError>;
+
+    /// An identity named `name` for `suite` from a signing key saved with
+    /// [`AnyIdentity::signing_key_bytes`].
+    fn identity_from_signing_key(
+        &self,
+        suite: SuiteId,
+        name: &[u8],
+        signing_key: &[u8],
+    ) -> Result<AnyIdentity, AnyGroupError>;
+
+    /// A one-member group of `suite` at epoch 0, its member a new identity named `name`.
+    fn create(
+        &self,
+        suite: SuiteId,
+        name: &[u8],
+        group_id: &[u8],
+        config: GroupConfig,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<AnyGroup, AnyGroupError> {
+        let identity = self.identity(suite, name, rng)?;
+        Ok(AnyGroup::create_with_rng(
+            identity,
+            group_id.to_vec(),
+            config,
+            rng,
+        )?)
+    }
+
+    /// Joins from a Welcome made for `key_package`, with the identity that made it (see
+    /// [`Group::join`]). The suite is the Welcome's: refused with
+    /// [`AnyGroupError::UnsupportedSuite`] if this provider does not serve it, and with
+    /// [`AnyGroupError::SuiteMismatch`] if the key package or identity is of another suite.
+    fn join(
+        &self,
+        welcome: &[u8],
+        key_package: &AnyKeyPackageBundle,
+        identity: AnyIdentity,
+        config: GroupConfig,
+    ) -> Result<AnyGroup, AnyGroupError>;
+
+    /// Restores a member from [`AnyGroup::to_bytes`] (or [`Group::to_bytes`]). The suite is
+    /// the one the state names: refused with [`AnyGroupError::UnsupportedSuite`] if this
+    /// provider does not serve it.
+    fn restore(&self, state: &[u8]) -> Result<AnyGroup, AnyGroupError>;
+
+    /// A group's public state from a member's GroupInfo (see [`PublicGroup::from_group_info`]),
+    /// in the GroupInfo's suite.
+    fn public_group(&self, group_info: &[u8]) -> Result<AnyPublicGroup, AnyGroupError>;
+
+    /// An empty in-memory ordering service for groups of `suite`.
+    fn ordering_service(&self, suite: SuiteId) -> Result<AnyOrderingService, AnyGroupError>;
 }
 
 impl<B: Backend> Provider for B {
@@ -40,4 +113,120 @@ impl<B: Backend> Provider for B {
     fn suites(&self) -> &'static [SuiteId] {
         B::SUITES
     }
+
+    fn identity(
+        &self,
+        suite: SuiteId,
+        name: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<AnyIdentity, AnyGroupError> {
+        struct NewIdentity<'a> {
+            name: &'a [u8],
+            rng: &'a mut dyn CryptoRng,
+        }
+        impl SuiteVisitor for NewIdentity<'_> {
+            type Output = AnyIdentity;
+            fn visit<S: CipherSuite>(self) -> AnyIdentity {
+                Identity::<S>::new_with_rng(self.name, self.rng).into()
+            }
+        }
+        visit::<B, _>(suite, NewIdentity { name, rng })
+    }
+
+    fn identity_from_signing_key(
+        &self,
+        suite: SuiteId,
+        name: &[u8],
+        signing_key: &[u8],
+    ) -> Result<AnyIdentity, AnyGroupError> {
+        struct FromKey<'a> {
+            name: &'a [u8],
+            signing_key: &'a [u8],
+        }
+        impl SuiteVisitor for FromKey<'_> {
+            type Output = Result<AnyIdentity, AnyGroupError>;
+            fn visit<S: CipherSuite>(self) -> Self::Output {
+                use artmls_crypto::SignatureScheme as _;
+                let key = S::Signature::signing_key_from_bytes(self.signing_key)
+                    .map_err(crate::group::GroupError::from)?;
+                Ok(Identity::<S>::from_signing_key(self.name, key).into())
+            }
+        }
+        visit::<B, _>(suite, FromKey { name, signing_key })?
+    }
+
+    fn join(
+        &self,
+        welcome: &[u8],
+        key_package: &AnyKeyPackageBundle,
+        identity: AnyIdentity,
+        config: GroupConfig,
+    ) -> Result<AnyGroup, AnyGroupError> {
+        struct Join<'a> {
+            welcome: &'a [u8],
+            key_package: &'a AnyKeyPackageBundle,
+            identity: AnyIdentity,
+            config: GroupConfig,
+        }
+        impl SuiteVisitor for Join<'_> {
+            type Output = Result<AnyGroup, AnyGroupError>;
+            fn visit<S: CipherSuite>(self) -> Self::Output {
+                let key_package = self.key_package.expect_suite::<S>()?;
+                let identity = self.identity.into_typed::<S>()?;
+                Ok(Group::join(self.welcome, key_package, identity, self.config)?.into())
+            }
+        }
+        let suite = welcome_suite(welcome)?;
+        let join = Join {
+            welcome,
+            key_package,
+            identity,
+            config,
+        };
+        visit::<B, _>(suite, join)?
+    }
+
+    fn restore(&self, state: &[u8]) -> Result<AnyGroup, AnyGroupError> {
+        struct Restore<'a>(&'a [u8]);
+        impl SuiteVisitor for Restore<'_> {
+            type Output = Result<AnyGroup, AnyGroupError>;
+            fn visit<S: CipherSuite>(self) -> Self::Output {
+                Ok(Group::<S>::from_bytes(self.0)?.into())
+            }
+        }
+        visit::<B, _>(state_suite(state)?, Restore(state))?
+    }
+
+    fn public_group(&self, group_info: &[u8]) -> Result<AnyPublicGroup, AnyGroupError> {
+        struct FromGroupInfo<'a>(&'a [u8]);
+        impl SuiteVisitor for FromGroupInfo<'_> {
+            type Output = Result<AnyPublicGroup, AnyGroupError>;
+            fn visit<S: CipherSuite>(self) -> Self::Output {
+                Ok(PublicGroup::<S>::from_group_info(self.0)?.into())
+            }
+        }
+        visit::<B, _>(group_info_suite(group_info)?, FromGroupInfo(group_info))?
+    }
+
+    fn ordering_service(&self, suite: SuiteId) -> Result<AnyOrderingService, AnyGroupError> {
+        struct NewService;
+        impl SuiteVisitor for NewService {
+            type Output = AnyOrderingService;
+            fn visit<S: CipherSuite>(self) -> AnyOrderingService {
+                OrderingService::<S>::new().into()
+            }
+        }
+        visit::<B, _>(suite, NewService)
+    }
+}
+
+/// Runs `visitor` with `B`'s type for `suite`, or says that `B` does not serve it.
+fn visit<B: Backend, V: SuiteVisitor>(
+    suite: SuiteId,
+    visitor: V,
+) -> Result<V::Output, AnyGroupError> {
+    B::visit(suite, visitor).ok_or(AnyGroupError::UnsupportedSuite {
+        provider: B::NAME,
+        suite,
+    })
 }
