@@ -4,6 +4,7 @@
 
 pub mod art_tree;
 pub mod codec;
+pub mod erased;
 pub mod framing;
 pub mod group;
 pub mod key_schedule;
@@ -17,6 +18,10 @@ pub mod welcome;
 
 // The crypto interface, re-exported so that `artmls` alone is enough to write against a suite.
 use artmls_crypto::parallel;
+pub use erased::{
+    AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService,
+    AnyPendingCommit, AnyPublicGroup, AnyStagedCommit,
+};
 pub use provider::Provider;
 pub use artmls_crypto::{self as crypto, error, hpke, secret, suite};
 pub use artmls_crypto::{
