@@ -28,7 +28,7 @@ fn aws_lc_ed25519_rejects_s_at_or_above_l_by_itself() {
 #[test]
 fn aws_lc_ed25519_accepts_a_small_order_key_on_its_own() {
     // A = identity, R = identity, S = 0 verifies for every message under a cofactorless check
-    // without a small-order test. AwsLcEd25519 rejects the key and the R.
+    // without a small-order test. artmls_aws_lc::Ed25519 rejects the key and the R.
     let mut identity = [0u8; 32];
     identity[0] = 1;
     let mut signature = [0u8; 64];
@@ -37,12 +37,12 @@ fn aws_lc_ed25519_accepts_a_small_order_key_on_its_own() {
     assert!(key.verify(b"any message", &signature).is_ok());
 
     use artmls_crypto::SignatureScheme;
-    assert!(artmls_aws_lc::AwsLcEd25519::verifying_key_from_bytes(&identity).is_err());
+    assert!(artmls_aws_lc::Ed25519::verifying_key_from_bytes(&identity).is_err());
 }
 
 #[test]
 fn aws_lc_agreement_accepts_compressed_p256_points_on_its_own() {
-    // AwsLcP256 only takes 65-byte uncompressed points; aws-lc itself also parses compressed ones.
+    // artmls_aws_lc::P256 only takes 65-byte uncompressed points; aws-lc itself also parses compressed ones.
     let uncompressed = hex::decode("04fe8c19ce0905191ebc298a9245792531f26f0cece2460639e8bc39cb7f706a826a779b4cf969b8a0e539c7f62fb3d30ad6aa8f80e30f1d128aafd68a2ce72ea0").unwrap();
     let mut compressed = vec![0x02 | (uncompressed[64] & 1)];
     compressed.extend_from_slice(&uncompressed[1..33]);
@@ -53,7 +53,7 @@ fn aws_lc_agreement_accepts_compressed_p256_points_on_its_own() {
     assert!(parsed.is_ok());
 
     use artmls_crypto::DhGroup;
-    assert!(artmls_aws_lc::AwsLcP256::public_key_from_bytes(&compressed).is_err());
+    assert!(artmls_aws_lc::P256::public_key_from_bytes(&compressed).is_err());
 }
 
 #[test]
@@ -67,4 +67,20 @@ fn aws_lc_x25519_refuses_the_all_zero_output_itself() {
         |shared| Ok(shared.to_vec()),
     );
     assert_eq!(result, Err("refused"));
+}
+
+#[test]
+fn ed25519_key_that_is_not_a_point_parses_and_verifies_nothing() {
+    // y = 2 is no point's y-coordinate. aws-lc keeps Ed25519 keys as bytes, so parsing accepts
+    // it (the test suite allows that); every verification with it fails.
+    use artmls_crypto::{CryptoError, SignatureScheme};
+    let mut bytes = [0u8; 32];
+    bytes[0] = 2;
+    let key = artmls_aws_lc::Ed25519::verifying_key_from_bytes(&bytes).unwrap();
+    let mut signature = [0x11u8; 64];
+    signature[63] = 0; // S < L
+    assert_eq!(
+        artmls_aws_lc::Ed25519::verify(&key, b"m", &signature[..]).unwrap_err(),
+        CryptoError::InvalidSignature
+    );
 }
