@@ -14,9 +14,7 @@ pub fn art_tree_cases(seed: u64) -> Result<Vec<ArtTreeCase>, String> {
     let mut rng = seeded(seed);
     let mut cases = Vec::new();
     for suite in SuiteId::ALL {
-        let backend = *crate::backends_for(suite)
-            .first()
-            .ok_or("no backend serves the suite")?;
+        let backend = first_serving(suite)?;
         for log in 0..=6u32 {
             for dense in [true, false] {
                 let n_leaves = 1u32 << log;
@@ -29,13 +27,22 @@ pub fn art_tree_cases(seed: u64) -> Result<Vec<ArtTreeCase>, String> {
                 if leaf_secrets.iter().all(Option::is_none) {
                     leaf_secrets[rng.random_range(0..n_leaves as usize)] = Some(vec![0x5a; 32]);
                 }
-                let case = crate::visit(backend, suite, Generate { leaf_secrets })
+                let case = artmls_providers::visit(backend, suite, Generate { leaf_secrets })
                     .ok_or("backend does not serve the suite")??;
                 cases.push(case);
             }
         }
     }
     Ok(cases)
+}
+
+/// The name of the first provider that serves `suite`: generated vectors come from one provider,
+/// and the runner checks them on all.
+fn first_serving(suite: SuiteId) -> Result<&'static str, String> {
+    artmls_providers::serving(suite)
+        .first()
+        .map(|provider| provider.name())
+        .ok_or_else(|| format!("no provider serves {suite}"))
 }
 
 struct Generate {
@@ -71,9 +78,7 @@ pub fn art_update_cases(seed: u64) -> Result<Vec<ArtUpdateCase>, String> {
     let mut rng = seeded(seed);
     let mut cases = Vec::new();
     for suite in SuiteId::ALL {
-        let backend = *crate::backends_for(suite)
-            .first()
-            .ok_or("no backend serves the suite")?;
+        let backend = first_serving(suite)?;
         for log in 1..=5u32 {
             for _ in 0..3 {
                 let n_leaves = 1usize << log;
@@ -95,7 +100,7 @@ pub fn art_update_cases(seed: u64) -> Result<Vec<ArtUpdateCase>, String> {
                     .map(|kind| (kind.to_string(), (*kind != "blank").then(&mut secret)))
                     .collect();
                 let new_leaf_secret = secret();
-                let case = crate::visit(
+                let case = artmls_providers::visit(
                     backend,
                     suite,
                     GenerateUpdate {

@@ -19,7 +19,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use artmls_conformance::runner::{self, RunOptions};
-use artmls_conformance::{backends, find_backend};
 use clap::{Parser, Subcommand};
 
 /// Conformance runner for artmls: vector files against every backend.
@@ -89,15 +88,20 @@ fn main() -> ExitCode {
         Command::Generate { kind, seed, out } => generate(&kind, seed, out.as_deref()),
         Command::Backends => {
             let mut out = std::io::stdout().lock();
-            for entry in backends() {
-                let suites = entry
-                    .suites
+            for provider in artmls_providers::all() {
+                let suites = provider
+                    .suites()
                     .iter()
                     .map(|suite| format!("{:#06x}", suite.0))
                     .collect::<Vec<_>>()
                     .join(" ");
                 // A closed pipe is not worth a panic.
-                let _ = writeln!(out, "{:<8} {suites:<22} {}", entry.name, entry.description);
+                let _ = writeln!(
+                    out,
+                    "{:<8} {suites:<22} {}",
+                    provider.name(),
+                    provider.description()
+                );
             }
             ExitCode::SUCCESS
         }
@@ -158,7 +162,7 @@ fn generate(kind: &str, seed: u64, out: Option<&std::path::Path>) -> ExitCode {
 
 fn run(options: RunOptions, files: &[PathBuf]) -> ExitCode {
     if let Some(name) = &options.backend
-        && let Err(error) = find_backend(name)
+        && let Err(error) = artmls_providers::find(name)
     {
         eprintln!("error: {error}");
         return ExitCode::from(2);

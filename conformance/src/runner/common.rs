@@ -2,10 +2,9 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use artmls::{CipherSuite, CryptoError, SuiteId, SuiteVisitor};
+use artmls::{CipherSuite, CryptoError, Provider, SuiteId, SuiteVisitor};
 
 use super::{CaseReport, RunOptions, Status};
-use crate::registry::{self, BackendEntry};
 
 /// The outcome of a check on one backend: `Err` holds what went wrong.
 pub(crate) type CheckResult = Result<(), String>;
@@ -31,7 +30,7 @@ impl<C: SuiteCheck> SuiteVisitor for CheckVisitor<'_, C> {
 pub(crate) struct FileRun<'a> {
     file: &'a str,
     options: &'a RunOptions,
-    backends: &'a [BackendEntry],
+    backends: &'a [&'static dyn Provider],
     sink: &'a mut dyn FnMut(CaseReport),
 }
 
@@ -39,7 +38,7 @@ impl<'a> FileRun<'a> {
     pub(crate) fn new(
         file: &'a str,
         options: &'a RunOptions,
-        backends: &'a [BackendEntry],
+        backends: &'a [&'static dyn Provider],
         sink: &'a mut dyn FnMut(CaseReport),
     ) -> Self {
         FileRun {
@@ -151,7 +150,7 @@ impl<'a> FileRun<'a> {
     ) {
         let display = mls_number(suite);
         self.run(case_id, display, &[suite], note, |backend| {
-            registry::visit(backend, suite, CheckVisitor(check))
+            artmls_providers::visit(backend, suite, CheckVisitor(check))
         });
     }
 
@@ -180,8 +179,8 @@ impl<'a> FileRun<'a> {
         let serving: Vec<&'static str> = self
             .backends
             .iter()
-            .filter(|entry| needs.iter().all(|suite| entry.serves(*suite)))
-            .map(|entry| entry.name)
+            .filter(|provider| needs.iter().all(|suite| provider.serves(*suite)))
+            .map(|provider| provider.name())
             .collect();
         if serving.is_empty() {
             let what = describe_suites(needs);

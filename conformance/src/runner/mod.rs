@@ -34,10 +34,9 @@ pub(crate) mod kinds;
 use std::fmt;
 use std::path::Path;
 
-use artmls::SuiteId;
+use artmls::{Provider, SuiteId};
+use artmls_providers::UnknownProvider;
 use thiserror::Error;
-
-use crate::registry::{self, BackendEntry, UnknownBackend};
 
 pub(crate) use common::FileRun;
 
@@ -133,9 +132,9 @@ pub enum RunError {
         /// What serde reported.
         source: serde_json::Error,
     },
-    /// `--backend` named an unknown backend.
+    /// `--backend` named an unknown provider.
     #[error(transparent)]
-    UnknownBackend(#[from] UnknownBackend),
+    UnknownProvider(#[from] UnknownProvider),
 }
 
 /// A file-level failure.
@@ -283,9 +282,9 @@ pub fn run_files_with<P: AsRef<Path>>(
     on_error: &mut dyn FnMut(&FileError),
 ) -> Summary {
     let mut summary = Summary::default();
-    let selected: Vec<BackendEntry> = match &options.backend {
-        Some(name) => match registry::find_backend(name) {
-            Ok(entry) => vec![entry],
+    let selected: Vec<&'static dyn Provider> = match &options.backend {
+        Some(name) => match artmls_providers::find(name) {
+            Ok(provider) => vec![provider],
             Err(error) => {
                 let error = FileError {
                     file: String::new(),
@@ -296,7 +295,7 @@ pub fn run_files_with<P: AsRef<Path>>(
                 return summary;
             }
         },
-        None => registry::backends(),
+        None => artmls_providers::all().to_vec(),
     };
     for path in paths {
         let path = path.as_ref();
@@ -323,7 +322,7 @@ fn run_one_file(
     path: &Path,
     file: &str,
     options: &RunOptions,
-    backends: &[BackendEntry],
+    backends: &[&'static dyn Provider],
     sink: &mut dyn FnMut(CaseReport),
 ) -> Result<(), RunError> {
     let kind = match &options.kind {

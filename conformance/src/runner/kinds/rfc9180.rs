@@ -26,7 +26,6 @@ use artmls::suite::SUITES;
 use artmls::{Aead, CipherSuite, DhGroup, Hpke, Kdf, SuiteId, SuiteVisitor};
 use serde::Deserialize;
 
-use crate::registry;
 use crate::rng::FixedRng;
 use crate::runner::FileRun;
 use crate::runner::common::{CheckResult, SuiteCheck, expect_bytes, mls_number, step, unhex};
@@ -110,7 +109,7 @@ pub(crate) fn run(run: &mut FileRun<'_>, text: &str) -> Result<(), serde_json::E
             (Some(dh_suite), Some(aead_suite)) => {
                 let (dh_id, aead_id) = (dh_suite.id, aead_suite.id);
                 run.run(index, None, &[dh_id, aead_id], &note, |backend| {
-                    registry::visit(
+                    artmls_providers::visit(
                         backend,
                         dh_id,
                         BorrowDh {
@@ -157,7 +156,7 @@ impl SuiteVisitor for BorrowDh<'_> {
     type Output = Option<CheckResult>;
 
     fn visit<S: CipherSuite>(self) -> Option<CheckResult> {
-        registry::visit(
+        artmls_providers::visit(
             self.backend,
             self.aead_suite,
             BorrowAead::<S::Dh, S::Kdf> {
