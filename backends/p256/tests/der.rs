@@ -1,12 +1,11 @@
 //! The strict DER parser shared by the ECDSA backends agrees with the `der` crate's parser
 //! (through `p256::ecdsa::DerSignature`) on signatures and on many mutations of them.
 
-#[path = "../../testkit/mod.rs"]
-mod testkit;
-
 use artmls_crypto::SignatureScheme;
+use artmls_crypto::test_suite::der_signature;
+use artmls_crypto::test_suite::rng::seeded;
+use artmls_crypto::validate::ecdsa_der::{GROUP_ORDER, parse_signature};
 use artmls_p256::EcdsaP256Sha256;
-use artmls_p256::der::parse_signature;
 use p256::ecdsa::DerSignature;
 
 fn library_accepts(bytes: &[u8]) -> bool {
@@ -45,7 +44,7 @@ fn mutations(signature: &[u8]) -> Vec<Vec<u8>> {
 
 #[test]
 fn strict_der_parser_agrees_with_the_der_crate() {
-    let mut rng = testkit::seeded(11);
+    let mut rng = seeded(11);
     let mut checked = 0;
     for round in 0..40u32 {
         let key = EcdsaP256Sha256::generate_signing_key(&mut rng);
@@ -67,10 +66,10 @@ fn strict_der_parser_agrees_with_the_der_crate() {
 #[test]
 fn short_integers_and_high_bit_integers() {
     // r = 1, s = 1: minimal one-byte integers are fine.
-    assert!(parse_signature(&testkit::der_signature(&[1], &[1])).is_ok());
+    assert!(parse_signature(&der_signature(&[1], &[1])).is_ok());
     // r with the top bit set needs the 0x00 pad.
     let high = [0x80u8; 32];
-    let good = testkit::der_signature(&high, &[1]);
+    let good = der_signature(&high, &[1]);
     assert!(parse_signature(&good).is_ok());
     assert!(library_accepts(&good));
     // Without the pad it is negative.
@@ -82,15 +81,9 @@ fn short_integers_and_high_bit_integers() {
     assert!(parse_signature(&negative).is_err());
     assert!(!library_accepts(&negative));
     // n - 1 is the largest scalar; n is out of range.
-    let mut n_minus_1 = artmls_p256::der::GROUP_ORDER;
+    let mut n_minus_1 = GROUP_ORDER;
     n_minus_1[31] -= 1;
-    assert!(parse_signature(&testkit::der_signature(&n_minus_1, &[1])).is_ok());
-    assert!(
-        parse_signature(&testkit::der_signature(
-            &artmls_p256::der::GROUP_ORDER,
-            &[1]
-        ))
-        .is_err()
-    );
-    assert!(parse_signature(&testkit::der_signature(&[0], &[1])).is_err());
+    assert!(parse_signature(&der_signature(&n_minus_1, &[1])).is_ok());
+    assert!(parse_signature(&der_signature(&GROUP_ORDER, &[1])).is_err());
+    assert!(parse_signature(&der_signature(&[0], &[1])).is_err());
 }
