@@ -27,7 +27,7 @@ fn ring_ed25519_rejects_s_at_or_above_l_by_itself() {
 #[test]
 fn ring_ed25519_accepts_a_small_order_key_on_its_own() {
     // A = identity, R = identity, S = 0 satisfies [S]B = R + [k]A for every message. ring
-    // (cofactorless, no small-order check) accepts it; RingEd25519 rejects the key when it is
+    // (cofactorless, no small-order check) accepts it; artmls_ring::Ed25519 rejects the key when it is
     // parsed and the small-order R when it verifies, as ed25519-dalek's verify_strict does.
     let mut identity = [0u8; 32];
     identity[0] = 1;
@@ -38,5 +38,5 @@ fn ring_ed25519_accepts_a_small_order_key_on_its_own() {
     assert!(key.verify(b"another one", &signature).is_ok());
 
     use artmls_crypto::SignatureScheme;
-    assert!(artmls_ring::RingEd25519::verifying_key_from_bytes(&identity).is_err());
+    assert!(artmls_ring::Ed25519::verifying_key_from_bytes(&identity).is_err());
 }
