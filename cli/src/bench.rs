@@ -131,12 +131,12 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         (101, vec![16, 128, 1024, 8192, 65536])
     };
     let mut results = Vec::new();
-    for entry in artmls_conformance::backends() {
-        for &suite in entry.suites {
+    for provider in artmls_providers::all() {
+        for &suite in provider.suites() {
             if suite == SuiteId::X25519_CHACHA20POLY1305_SHA256_ED25519 {
                 continue;
             }
-            let label = format!("{} {:#06x}", entry.name, suite.0);
+            let label = format!("{} {:#06x}", provider.name(), suite.0);
             eprintln!("measuring {label}");
             let measure = Measure {
                 rounds,
@@ -144,7 +144,7 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
                 label,
             };
             results.push(
-                artmls_conformance::visit(entry.name, suite, measure)
+                artmls_providers::visit(provider.name(), suite, measure)
                     .ok_or("backend lost its suite")??,
             );
         }

@@ -100,25 +100,21 @@ struct Row {
 pub fn run(args: &ConformanceArgs) -> Result<(), String> {
     let suite_filter = args.suite.as_deref().map(crate::parse_suite).transpose()?;
     if let Some(name) = &args.backend {
-        artmls_conformance::find_backend(name).map_err(|e| e.to_string())?;
+        artmls_providers::find(name).map_err(|e| e.to_string())?;
     }
     let mut rows: BTreeMap<(u16, &'static str), Row> = BTreeMap::new();
-    for entry in artmls_conformance::backends() {
-        if args
-            .backend
-            .as_deref()
-            .is_some_and(|name| name != entry.name)
-        {
+    for provider in artmls_providers::all() {
+        let name = provider.name();
+        if args.backend.as_deref().is_some_and(|wanted| wanted != name) {
             continue;
         }
-        for &suite in entry.suites {
+        for &suite in provider.suites() {
             if suite_filter.is_some_and(|wanted| wanted != suite) {
                 continue;
             }
-            eprintln!("shared checks: {} on {}", suite, entry.name);
-            let results =
-                artmls_conformance::visit(entry.name, suite, SharedChecks).unwrap_or_default();
-            let row = rows.entry((suite.0, entry.name)).or_default();
+            eprintln!("shared checks: {suite} on {name}");
+            let results = artmls_providers::visit(name, suite, SharedChecks).unwrap_or_default();
+            let row = rows.entry((suite.0, name)).or_default();
             for (name, result) in results {
                 match result {
                     Ok(()) => row.checks_passed += 1,

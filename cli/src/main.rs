@@ -70,7 +70,7 @@ fn main() -> ExitCode {
 fn print_suites() {
     println!("{:<8} {:<48} {:<6} backends", "id", "name", "rfc");
     for info in artmls::suite::SUITES.iter() {
-        let backends = artmls_conformance::backends_for(info.id).join(", ");
+        let backends = serving_names(info.id).join(", ");
         println!(
             "{:<8} {:<48} {:<6} {backends}",
             format!("{:#06x}", info.id.0),
@@ -84,23 +84,31 @@ fn print_suites() {
 /// asked for, with errors that list what is known.
 pub(crate) fn pick(suite: &str, backend: Option<&str>) -> Result<(SuiteId, &'static str), String> {
     let suite = parse_suite(suite)?;
-    let serving = artmls_conformance::backends_for(suite);
+    let serving = serving_names(suite);
     let backend = match backend {
         None => *serving
             .first()
             .ok_or_else(|| format!("no backend serves {suite}"))?,
         Some(name) => {
-            let entry = artmls_conformance::find_backend(name).map_err(|e| e.to_string())?;
-            if !entry.serves(suite) {
+            let provider = artmls_providers::find(name).map_err(|e| e.to_string())?;
+            if !provider.serves(suite) {
                 return Err(format!(
                     "backend '{name}' does not serve {suite}; backends that do: {}",
                     serving.join(", ")
                 ));
             }
-            entry.name
+            provider.name()
         }
     };
     Ok((suite, backend))
+}
+
+/// The names of the providers that serve `suite`, in the order of `artmls_providers::all`.
+fn serving_names(suite: SuiteId) -> Vec<&'static str> {
+    artmls_providers::serving(suite)
+        .iter()
+        .map(|provider| provider.name())
+        .collect()
 }
 
 /// Parses a suite given by name or id, listing the known ones when it is unknown.

@@ -35,7 +35,7 @@
 
 use artmls::group::{Group, GroupConfig, Identity, KeyPackageBundle, Received};
 use artmls::tree_math::LeafIndex;
-use artmls::{CipherSuite, SuiteVisitor};
+use artmls::{CipherSuite, Composed, Provider, SuiteId, SuiteVisitor};
 use clap::Args;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -66,10 +66,10 @@ const EXPORTER_LENGTH: usize = 32;
 
 pub fn run(args: &TranscriptArgs) -> Result<(), String> {
     let (suite, backend) = crate::pick(&args.suite, args.backend.as_deref())?;
-    if let Some(substitute) = artmls_conformance::deterministic_substitution(backend, suite) {
+    if let Some(substitute) = deterministic_substitution(backend, suite) {
         eprintln!("note: backend {backend} runs {suite} with {substitute}");
     }
-    let transcript = artmls_conformance::visit_deterministic(
+    let transcript = visit_deterministic(
         backend,
         suite,
         Scenario {
@@ -82,6 +82,63 @@ pub fn run(args: &TranscriptArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot write the transcript as JSON: {e}"))?;
     println!("{json}");
     Ok(())
+}
+
+/// ring's suite 0xF002 with ECDSA from the p256 crate, which signs deterministically (RFC 6979).
+type RingP256WithRfc6979Ecdsa = Composed<
+    artmls_p256::P256,
+    artmls_ring::HkdfSha256,
+    artmls_ring::Sha256,
+    artmls_ring::Aes128Gcm,
+    artmls_p256::EcdsaP256Sha256,
+    artmls_providers::ring::HpkeP256Aes128Gcm,
+    0xF002,
+>;
+
+/// aws-lc's suite 0xF002 with ECDSA from the p256 crate, which signs deterministically (RFC 6979).
+type AwsLcP256WithRfc6979Ecdsa = Composed<
+    artmls_aws_lc::P256,
+    artmls_aws_lc::HkdfSha256,
+    artmls_aws_lc::Sha256,
+    artmls_aws_lc::Aes128Gcm,
+    artmls_p256::EcdsaP256Sha256,
+    artmls_aws_lc::HpkeP256Aes128Gcm,
+    0xF002,
+>;
+
+/// Like `artmls_providers::visit`, but with a suite whose every output is a function of the RNG
+/// the scenario passes in, so two providers that serve the same suite print the same bytes.
+///
+/// Only the signatures of suite 0xF002 need care: *ring* and aws-lc sign ECDSA with nonces of
+/// their own choosing and offer no deterministic (RFC 6979) signing. For that suite, ring and
+/// aws-lc run with ECDSA signing *and verification* taken from the p256 crate (which follows
+/// RFC 6979); their DH, HPKE, KDF, hash and AEAD stay their own. Every other provider and suite
+/// runs as `artmls_providers::visit` gives it.
+fn visit_deterministic<V: SuiteVisitor>(
+    provider: &str,
+    suite: SuiteId,
+    visitor: V,
+) -> Option<V::Output> {
+    if suite != SuiteId::P256_AES128GCM_SHA256_P256 {
+        return artmls_providers::visit(provider, suite, visitor);
+    }
+    match provider {
+        name if name == artmls_providers::RING.name() => {
+            Some(visitor.visit::<RingP256WithRfc6979Ecdsa>())
+        }
+        name if name == artmls_providers::AWS_LC.name() => {
+            Some(visitor.visit::<AwsLcP256WithRfc6979Ecdsa>())
+        }
+        _ => artmls_providers::visit(provider, suite, visitor),
+    }
+}
+
+/// What [`visit_deterministic`] replaces in `provider`'s suite `suite`, if anything.
+fn deterministic_substitution(provider: &str, suite: SuiteId) -> Option<&'static str> {
+    let replaced = suite == SuiteId::P256_AES128GCM_SHA256_P256
+        && (provider == artmls_providers::RING.name()
+            || provider == artmls_providers::AWS_LC.name());
+    replaced.then_some("ECDSA P-256 from the p256 crate (RFC 6979 deterministic signatures)")
 }
 
 /// The whole output.
