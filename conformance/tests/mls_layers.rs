@@ -17,8 +17,8 @@ use std::cell::Cell;
 
 use artmls::codec::{CodecError, Decode, Encode, Reader};
 use artmls::framing::{
-    FramingError, Padding, decrypt_private, encrypt_private, open_public, protect_public,
-    sign_content,
+    FramingError, Padding, apply_reuse_guard, decrypt_private, encrypt_private, open_public,
+    protect_public, sender_data_key_nonce, sign_content,
 };
 use artmls::key_schedule::{EpochSecrets, KeyScheduleError, zero_secret};
 use artmls::messages::{
@@ -28,10 +28,7 @@ use artmls::messages::{
     PreSharedKeyId, PrivateMessage, Proposal, ProposalOrRef, PublicMessage, ReInit, Remove, Sender,
     SenderData, UpdatePath, UpdatePathNode, Welcome, WireFormat,
 };
-use artmls::secret_tree::{
-    RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError, apply_reuse_guard,
-    sender_data_key_nonce,
-};
+use artmls::secret_tree::{RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError};
 use artmls::tree_math::LeafIndex;
 use artmls::welcome::{NewMember, WelcomeError, join, seal_welcome};
 use artmls::{Aead, CipherSuite, DhGroup, HpkeCiphertext, Secret, SignatureScheme, SuiteVisitor};
