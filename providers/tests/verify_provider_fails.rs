@@ -1,14 +1,51 @@
-//! `verify_suite` can fail: suites built from deliberately broken components make it panic
-//! with a message that names the suite and the check.
+//! The test suite can fail: providers built from deliberately broken components, or that
+//! misstate their suites, make `verify_provider` panic with a message that names the suite and
+//! the check.
 
 use core::fmt;
+use core::marker::PhantomData;
 use std::panic::catch_unwind;
 
-use artmls::hpke::DhKemHpke;
-use artmls::{Aead, Composed, CryptoError, DhGroup, Hpke, HpkeCiphertext, Secret};
-use artmls_conformance::verify_suite;
-use artmls_dalek::{Aes128Gcm, Ed25519, HkdfSha256, Sha256, X25519};
-use rand_core::CryptoRng;
+use artmls_crypto::hpke::DhKemHpke;
+use artmls_crypto::test_suite::verify_provider;
+use artmls_crypto::{
+    Aead, Backend, CipherSuite, Composed, CryptoError, DhGroup, Hpke, HpkeCiphertext, Secret,
+    SuiteId, SuiteVisitor,
+};
+use artmls_dalek::{Aes128Gcm, ChaCha20Poly1305, Ed25519, HkdfSha256, Sha256, X25519};
+use rand::CryptoRng;
+
+/// A provider that serves the one suite `S`.
+struct OneSuite<S>(PhantomData<fn() -> S>);
+
+impl<S> Clone for OneSuite<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for OneSuite<S> {}
+
+impl<S> fmt::Debug for OneSuite<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OneSuite")
+    }
+}
+
+impl<S: CipherSuite> Backend for OneSuite<S> {
+    const NAME: &'static str = "one-suite";
+    const DESCRIPTION: &'static str = "one suite, for the test";
+    const SUITES: &'static [SuiteId] = &[S::ID];
+
+    fn visit<V: SuiteVisitor>(suite: SuiteId, visitor: V) -> Option<V::Output> {
+        (suite == S::ID).then(|| visitor.visit::<S>())
+    }
+}
+
+/// `verify_provider` on the provider of suite `S`.
+fn verify_one<S: CipherSuite>() {
+    verify_provider(&OneSuite::<S>(PhantomData));
+}
 
 /// X25519 whose private keys print their bytes in `Debug`.
 struct LeakyX25519;
@@ -21,7 +58,11 @@ struct LeakyKey {
 
 impl fmt::Debug for LeakyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LeakyKey({})", hex::encode(&self.bytes))
+        write!(f, "LeakyKey(")?;
+        for byte in &self.bytes {
+            write!(f, "{byte:02x}")?;
+        }
+        write!(f, ")")
     }
 }
 
@@ -112,6 +153,7 @@ impl Hpke for SkippingHpke {
     }
 }
 
+type Reference = Composed<X25519, HkdfSha256, Sha256, Aes128Gcm, Ed25519, Generic, 0xF001>;
 type Leaky = Composed<
     LeakyX25519,
     HkdfSha256,
@@ -136,14 +178,15 @@ type Mislabelled = Composed<
     X25519,
     HkdfSha256,
     Sha256,
-    artmls_dalek::ChaCha20Poly1305,
+    ChaCha20Poly1305,
     Ed25519,
-    DhKemHpke<X25519, HkdfSha256, artmls_dalek::ChaCha20Poly1305>,
+    DhKemHpke<X25519, HkdfSha256, ChaCha20Poly1305>,
     0xF001,
 >;
 
+/// The panic message of `run`, which must panic.
 fn failure_of(run: fn()) -> String {
-    let payload = catch_unwind(run).expect_err("verify_suite must fail");
+    let payload = catch_unwind(run).expect_err("verify_provider must fail");
     payload
         .downcast_ref::<String>()
         .cloned()
@@ -156,34 +199,79 @@ fn failure_of(run: fn()) -> String {
 }
 
 #[test]
-fn the_reference_suite_passes() {
-    verify_suite::<artmls_dalek::X25519Aes128GcmSha256Ed25519>();
+fn the_reference_composition_passes() {
+    verify_one::<Reference>();
 }
 
 #[test]
 fn a_leaky_debug_fails() {
-    let message = failure_of(verify_suite::<Leaky>);
+    let message = failure_of(verify_one::<Leaky>);
     assert!(message.contains("Debug of a DH private key"), "{message}");
     assert!(
         message.contains("ART_128_X25519_AES128GCM_SHA256_Ed25519"),
         "{message}"
     );
+    assert!(message.contains("one-suite"), "{message}");
 }
 
 #[test]
 fn a_wrong_error_type_fails() {
-    let message = failure_of(verify_suite::<Sloppy>);
+    let message = failure_of(verify_one::<Sloppy>);
     assert!(message.contains("CiphertextTooShort"), "{message}");
 }
 
 #[test]
 fn an_hpke_that_breaks_the_rng_contract_fails() {
-    let message = failure_of(verify_suite::<Skipping>);
-    assert!(message.contains("HPKE equals DhKemHpke"), "{message}");
+    let message = failure_of(verify_one::<Skipping>);
+    assert!(message.contains("Nsk"), "{message}");
 }
 
 #[test]
 fn a_mislabelled_composition_fails() {
-    let message = failure_of(verify_suite::<Mislabelled>);
+    let message = failure_of(verify_one::<Mislabelled>);
     assert!(message.contains("composition"), "{message}");
+}
+
+/// Lists suite 0xF003 but visits only 0xF001.
+#[derive(Debug, Clone, Copy)]
+struct ListsMoreThanItVisits;
+
+impl Backend for ListsMoreThanItVisits {
+    const NAME: &'static str = "lists-more";
+    const DESCRIPTION: &'static str = "misstates its suites, for the test";
+    const SUITES: &'static [SuiteId] = &[
+        SuiteId::X25519_AES128GCM_SHA256_ED25519,
+        SuiteId::X25519_CHACHA20POLY1305_SHA256_ED25519,
+    ];
+
+    fn visit<V: SuiteVisitor>(suite: SuiteId, visitor: V) -> Option<V::Output> {
+        (suite == SuiteId::X25519_AES128GCM_SHA256_ED25519).then(|| visitor.visit::<Reference>())
+    }
+}
+
+/// Lists nothing but 0xF001, and visits every id as 0xF001.
+#[derive(Debug, Clone, Copy)]
+struct VisitsMoreThanItLists;
+
+impl Backend for VisitsMoreThanItLists {
+    const NAME: &'static str = "visits-more";
+    const DESCRIPTION: &'static str = "misstates its suites, for the test";
+    const SUITES: &'static [SuiteId] = &[SuiteId::X25519_AES128GCM_SHA256_ED25519];
+
+    fn visit<V: SuiteVisitor>(_suite: SuiteId, visitor: V) -> Option<V::Output> {
+        Some(visitor.visit::<Reference>())
+    }
+}
+
+#[test]
+fn a_provider_that_misstates_its_suites_fails() {
+    let message = failure_of(|| verify_provider(&ListsMoreThanItVisits));
+    assert!(message.contains("lists-more"), "{message}");
+    assert!(
+        message.contains("ART_128_X25519_CHACHA20POLY1305_SHA256_Ed25519"),
+        "{message}"
+    );
+    let message = failure_of(|| verify_provider(&VisitsMoreThanItLists));
+    assert!(message.contains("visits-more"), "{message}");
+    assert!(message.contains("not in SUITES"), "{message}");
 }
