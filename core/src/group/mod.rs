@@ -62,6 +62,8 @@ mod policy;
 mod public;
 mod receive;
 mod rules;
+#[cfg(test)]
+mod tests;
 mod tree_hash;
 mod view;
 mod wire;

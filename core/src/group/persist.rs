@@ -220,3 +220,183 @@ impl<S: CipherSuite> Group<S> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Persisted state is read strictly: a flag byte other than 0 or 1, or secret-tree bounds
+    //! above the limits, written into the bytes by hand, are refused with a typed error; and a
+    //! genuine but sparse tree restores.
+
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use crate::codec::CodecError;
+    use crate::group::{Group, GroupConfig, GroupError, Identity};
+    use crate::secret_tree::SecretTreeConfig;
+    use crate::tree_math::LeafIndex;
+
+    type Suite = artmls_dalek::X25519Aes128GcmSha256Ed25519;
+
+    fn seeded(seed: u64) -> StdRng {
+        StdRng::seed_from_u64(seed)
+    }
+
+    fn config(out_of_order_window: u32, max_forward_jump: u32) -> SecretTreeConfig {
+        SecretTreeConfig {
+            out_of_order_window,
+            max_forward_jump,
+        }
+    }
+
+    /// A one-member group with distinctive secret-tree bounds (29 back, 1021 ahead), and its bytes.
+    fn persisted() -> (Group<Suite>, Vec<u8>) {
+        let mut rng = seeded(2);
+        let identity = Identity::<Suite>::new_with_rng("alice", &mut rng);
+        let group = Group::<Suite>::create_with_rng(
+            identity,
+            b"group".to_vec(),
+            GroupConfig {
+                secret_tree: config(29, 1021),
+                ..GroupConfig::default()
+            },
+            &mut rng,
+        )
+        .expect("group");
+        let bytes = group.to_bytes().expect("to_bytes").as_bytes().to_vec();
+        (group, bytes)
+    }
+
+    /// The state ends with `uint8 needs_update; uint8 removed; uint8 update_first; uint32
+    /// padding_block`.
+    #[test]
+    fn persisted_flags_other_than_zero_and_one_are_refused() {
+        let (group, bytes) = persisted();
+        assert!(Group::<Suite>::from_bytes(&bytes).is_ok());
+        let flags = bytes.len() - 7;
+        for (offset, name) in [
+            (flags, "needs_update"),
+            (flags + 1, "removed"),
+            (flags + 2, "update_first"),
+        ] {
+            for value in [2u8, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[offset] = value;
+                let result = Group::<Suite>::from_bytes(&damaged);
+                assert!(
+                    matches!(
+                        &result,
+                        Err(GroupError::Codec(CodecError::InvalidValue { what, value: got }))
+                            if what.contains(name) && *got == u64::from(value)
+                    ),
+                    "{name} = {value}: {result:?}"
+                );
+            }
+            // Both flag values are read as written.
+            for value in [0u8, 1] {
+                let mut flipped = bytes.clone();
+                flipped[offset] = value;
+                let restored = Group::<Suite>::from_bytes(&flipped).expect("a valid flag");
+                if name == "needs_update" {
+                    assert_eq!(restored.needs_update(), value == 1);
+                }
+            }
+        }
+        drop(group);
+    }
+
+    #[test]
+    fn persisted_secret_tree_bounds_go_through_the_limits() {
+        let (_, bytes) = persisted();
+        // uint32 out_of_order_window (29); uint32 max_forward_jump (1021): once in the state.
+        let pattern = [0, 0, 0, 29, 0, 0, 0x03, 0xfd];
+        let at: Vec<usize> = bytes
+            .windows(pattern.len())
+            .enumerate()
+            .filter(|(_, window)| *window == pattern)
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(at.len(), 1, "the bounds appear once");
+        let at = at[0];
+        assert!(Group::<Suite>::from_bytes(&bytes).is_ok());
+        for (offset, value) in [
+            (at + 4, u32::MAX),
+            (at + 4, SecretTreeConfig::MAX_FORWARD_JUMP + 1),
+            (at, u32::MAX),
+            (at, SecretTreeConfig::MAX_OUT_OF_ORDER_WINDOW + 1),
+        ] {
+            let mut damaged = bytes.clone();
+            damaged[offset..offset + 4].copy_from_slice(&value.to_be_bytes());
+            let result = Group::<Suite>::from_bytes(&damaged);
+            assert!(
+                matches!(
+                    &result,
+                    Err(GroupError::Codec(CodecError::InvalidValue { what, value: got }))
+                        if what.contains("secret tree bounds") && *got == u64::from(value)
+                ),
+                "{value} at {offset}: {result:?}"
+            );
+        }
+        // The limits themselves restore.
+        let mut at_limits = bytes.clone();
+        at_limits[at..at + 4]
+            .copy_from_slice(&SecretTreeConfig::MAX_OUT_OF_ORDER_WINDOW.to_be_bytes());
+        at_limits[at + 4..at + 8]
+            .copy_from_slice(&SecretTreeConfig::MAX_FORWARD_JUMP.to_be_bytes());
+        assert!(Group::<Suite>::from_bytes(&at_limits).is_ok());
+    }
+
+    /// Two members at the ends of a 512-leaf tree whose other leaves were removed and sealed to
+    /// blank: a genuine state whose tree is mostly absent entries (one byte each on the wire,
+    /// hundreds in memory). It must restore: the decoder's budget for bytes off the network would
+    /// refuse it, so a persisted state gets a budget of its own.
+    #[test]
+    fn a_sparse_tree_restores_from_its_persisted_state() {
+        let mut rng = seeded(4);
+        let n = 512;
+        let creator = Identity::<Suite>::new_with_rng("creator", &mut rng);
+        let last = Identity::<Suite>::new_with_rng("last", &mut rng);
+        let last_bundle = last.key_package_with_rng(&mut rng).expect("key package");
+        let mut key_packages: Vec<_> = (1..n - 1)
+            .map(|i| {
+                Identity::<Suite>::new_with_rng(format!("member {i}"), &mut rng)
+                    .key_package_with_rng(&mut rng)
+                    .expect("key package")
+                    .key_package()
+                    .clone()
+            })
+            .collect();
+        key_packages.push(last_bundle.key_package().clone());
+        let (mut group, welcome) = Group::<Suite>::initiate_with_rng(
+            creator,
+            b"group".to_vec(),
+            &key_packages,
+            GroupConfig::default(),
+            &mut rng,
+        )
+        .expect("initiate");
+        let mut last = Group::<Suite>::join(&welcome, &last_bundle, last, GroupConfig::default())
+            .expect("join");
+        assert_eq!(last.own_leaf(), LeafIndex(n - 1));
+
+        let victims: Vec<LeafIndex> = (1..n - 1).map(LeafIndex).collect();
+        let remove = group
+            .commit_remove_with_rng(&victims, &mut rng)
+            .expect("remove");
+        last.process_message(remove.message()).expect("process");
+        group.merge_pending_commit(remove).expect("merge");
+        // Each end's update seals the memberless half on its side to blank.
+        let update = last.commit_update_with_rng(&mut rng).expect("update");
+        group.process_message(update.message()).expect("process");
+        last.merge_pending_commit(update).expect("merge");
+        let update = group.commit_update_with_rng(&mut rng).expect("update");
+        last.process_message(update.message()).expect("process");
+        group.merge_pending_commit(update).expect("merge");
+        assert_eq!(group.member_count(), 2);
+
+        for member in [&group, &last] {
+            let bytes = member.to_bytes().expect("to_bytes");
+            let restored = Group::<Suite>::from_bytes(bytes.as_bytes()).expect("restore");
+            assert_eq!(restored.epoch_authenticator(), member.epoch_authenticator());
+        }
+    }
+}

@@ -30,6 +30,8 @@
 //! with [`SecretTree::decode_state`]; the restored tree behaves exactly like the original.
 
 mod persist;
+#[cfg(test)]
+mod tests;
 
 // The sender-data keys are framing's; this path stays for the callers that name it here.
 pub use crate::framing::{apply_reuse_guard, sender_data_key_nonce};
