@@ -19,7 +19,7 @@
 //!   for X25519 and P-256 ([`DhGroup::KEM_ID`]), RFC 5869 for HKDF-SHA256, FIPS 180-4 and
 //!   RFC 4231 for SHA-256, RFC 9180's AEAD calls for AES-128-GCM and ChaCha20Poly1305
 //!   ([`Aead::AEAD_ID`]), RFC 8032 and RFC 6979 for Ed25519 and ECDSA P-256
-//!   ([`SignatureScheme::SCHEME`]), RFC 9180 for HPKE and DeriveKeyPair;
+//!   ([`SignatureScheme::SCHEME`](crate::SignatureScheme::SCHEME)), RFC 9180 for HPKE and DeriveKeyPair;
 //! - the encodings every artmls backend refuses whatever its library accepts: low-order and
 //!   non-canonical X25519 keys, compressed P-256 points, Ed25519 `S >= L` and small-order keys,
 //!   ECDSA signatures that are BER but not DER;
