@@ -5,12 +5,14 @@
 //! of updates, adds, removes and application messages goes through the in-memory ordering
 //! service; after every step every member has processed it and the demo checks that they all
 //! agree on the epoch authenticator. The table at the end shows what each operation cost.
+//!
+//! The suite and the provider are the ones named on the command line, chosen at run time: the
+//! members are `AnyGroup`s from the provider, driven by the conformance crate's group
+//! simulation (the one the protocol checks use), so no code here names a suite type.
 
 use std::time::{Duration, Instant};
 
-use artmls::group::{Group, GroupConfig, Identity, KeyPackageBundle, Received};
-use artmls::ordering::OrderingService;
-use artmls::{CipherSuite, SuiteVisitor};
+use artmls_conformance::group_checks::{Erased, GroupSimulation, Setup, SimulationError};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
@@ -44,24 +46,15 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
     if args.members < 2 {
         return Err("--members must be at least 2".into());
     }
+    let provider = artmls_providers::find(backend).map_err(|e| e.to_string())?;
+    if !provider.serves(suite) {
+        return Err(format!("backend '{backend}' does not serve {suite}"));
+    }
     println!(
         "artmls demo: {} members, {} operations, suite {suite}, backend {backend}, seed {}",
         args.members, args.ops, args.seed
     );
-    artmls_conformance::visit(backend, suite, Demo { args: args.clone() })
-        .ok_or_else(|| format!("backend '{backend}' does not serve {suite}"))?
-}
-
-struct Demo {
-    args: DemoArgs,
-}
-
-impl SuiteVisitor for Demo {
-    type Output = Result<(), String>;
-
-    fn visit<S: CipherSuite>(self) -> Self::Output {
-        Simulation::<S>::run(&self.args)
-    }
+    Demo::run(args, Erased { provider, suite }).map_err(|e| e.to_string())
 }
 
 const OPERATIONS: [&str; 7] = [
@@ -75,33 +68,23 @@ struct Costs {
     bytes: Vec<usize>,
 }
 
-struct Simulation<S: CipherSuite> {
-    members: Vec<Group<S>>,
-    service: OrderingService<S>,
-    rng: StdRng,
+/// The demo's run: the simulated group, and what its operations cost.
+struct Demo {
+    sim: GroupSimulation<Erased>,
     costs: Vec<Costs>,
-    next_name: usize,
     /// Tombstones re-keyed by the commit that removed their owner (profile revision 2).
     transferred: usize,
     /// Tombstones blanked by a sponsor's update (profile revision 2).
     sealed: usize,
 }
 
-fn error(context: &str) -> impl Fn(artmls::group::GroupError) -> String + '_ {
-    move |e| format!("{context}: {e}")
+/// Wraps a group error with what was being done.
+fn failed(what: &'static str) -> impl Fn(artmls::group::GroupError) -> SimulationError {
+    move |source| SimulationError::Group { what, source }
 }
 
-impl<S: CipherSuite> Simulation<S> {
-    fn run(args: &DemoArgs) -> Result<(), String> {
-        let mut sim = Simulation::<S> {
-            members: Vec::new(),
-            service: OrderingService::new(),
-            rng: StdRng::seed_from_u64(args.seed),
-            costs: OPERATIONS.iter().map(|_| Costs::default()).collect(),
-            next_name: 0,
-            transferred: 0,
-            sealed: 0,
-        };
+impl Demo {
+    fn run(args: &DemoArgs, kind: Erased) -> Result<(), SimulationError> {
         let progress = if args.quiet {
             ProgressBar::hidden()
         } else {
@@ -117,10 +100,27 @@ impl<S: CipherSuite> Simulation<S> {
             "creating a group of {} in one commit",
             args.members
         ));
-        sim.create(args.members, &progress)?;
+        let setup = Setup {
+            group_id: b"demo".to_vec(),
+            creator: "member-creator".into(),
+            first_number: 0,
+        };
+        let rng = StdRng::seed_from_u64(args.seed);
+        let (sim, creation) = GroupSimulation::build(kind, rng, setup, args.members)?;
+        let mut demo = Demo {
+            sim,
+            costs: OPERATIONS.iter().map(|_| Costs::default()).collect(),
+            transferred: 0,
+            sealed: 0,
+        };
+        demo.record("create", creation.create, Some(creation.welcome_len));
+        for join in creation.joins {
+            demo.record("join", join, None);
+        }
+        progress.inc(args.members as u64);
         for step in 0..args.ops {
-            let size = sim.members.len();
-            let roll: u32 = sim.rng.random_range(0..10);
+            let size = demo.sim.members.len();
+            let roll: u32 = demo.sim.rng.random_range(0..10);
             let kind = match roll {
                 0..=1 if size > 2 => "remove",
                 0..=2 => "add",
@@ -128,21 +128,22 @@ impl<S: CipherSuite> Simulation<S> {
                 _ => "update",
             };
             progress.set_message(format!("step {step}: {kind}, {size} members"));
-            sim.step(kind)?;
+            demo.step(kind)?;
             progress.inc(1);
         }
         progress.finish_and_clear();
-        sim.print_table();
+        demo.print_table();
+        let first = &demo.sim.members[0];
         println!(
             "tombstones: {} transferred from removed owners, {} sealed by their sponsors, {} live now",
-            sim.transferred,
-            sim.sealed,
-            sim.members[0].tombstones().len()
+            demo.transferred,
+            demo.sealed,
+            first.tombstones().len()
         );
         println!(
             "all {} members agreed on the epoch authenticator after every step (epoch {})",
-            sim.members.len(),
-            sim.members[0].epoch()
+            demo.sim.members.len(),
+            first.epoch()
         );
         Ok(())
     }
@@ -155,165 +156,78 @@ impl<S: CipherSuite> Simulation<S> {
         }
     }
 
-    fn newcomer(&mut self) -> Result<(Identity<S>, KeyPackageBundle<S>), String> {
-        let identity =
-            Identity::<S>::new_with_rng(format!("member-{}", self.next_name), &mut self.rng);
-        self.next_name += 1;
-        let bundle = identity
-            .key_package_with_rng(&mut self.rng)
-            .map_err(error("key package"))?;
-        Ok((identity, bundle))
-    }
-
-    fn create(&mut self, size: usize, progress: &ProgressBar) -> Result<(), String> {
-        let creator = Identity::<S>::new_with_rng("member-creator", &mut self.rng);
-        let joiners = (1..size)
-            .map(|_| self.newcomer())
-            .collect::<Result<Vec<_>, _>>()?;
-        let key_packages: Vec<_> = joiners
-            .iter()
-            .map(|(_, b)| b.key_package().clone())
-            .collect();
-        let started = Instant::now();
-        let (group, welcome) = Group::initiate_with_rng(
-            creator,
-            b"demo".to_vec(),
-            &key_packages,
-            GroupConfig::default(),
-            &mut self.rng,
-        )
-        .map_err(error("create"))?;
-        self.record("create", started.elapsed(), Some(welcome.len()));
-        self.service
-            .create_group(&group.public_group_info().map_err(error("group info"))?)
-            .map_err(|e| e.to_string())?;
-        self.members.push(group);
-        progress.inc(1);
-        for (identity, bundle) in joiners {
-            let started = Instant::now();
-            let member = Group::join(&welcome, &bundle, identity, GroupConfig::default())
-                .map_err(error("join"))?;
-            self.record("join", started.elapsed(), None);
-            self.members.push(member);
-            progress.inc(1);
-        }
-        self.check_agreement()
-    }
-
-    fn step(&mut self, kind: &str) -> Result<(), String> {
-        let sender = self.rng.random_range(0..self.members.len());
+    fn step(&mut self, kind: &str) -> Result<(), SimulationError> {
+        let sender = self.sim.rng.random_range(0..self.sim.members.len());
         if kind == "message" {
-            let text = format!("message {} from member {sender}", self.members[0].epoch());
-            let started = Instant::now();
-            let bytes = self.members[sender]
-                .encrypt_application_with_rng(text.as_bytes(), &mut self.rng)
-                .map_err(error("encrypt"))?;
-            self.record("message", started.elapsed(), Some(bytes.len()));
-            self.service.submit(&bytes).map_err(|e| e.to_string())?;
-            self.deliver(sender, &bytes)?;
+            let text = format!(
+                "message {} from member {sender}",
+                self.sim.members[0].epoch()
+            );
+            let sent = self.sim.try_message(sender, text.as_bytes())?;
+            self.record("message", sent.encrypt, Some(sent.len));
+            for time in sent.processed {
+                self.record("process", time, None);
+            }
             return Ok(());
         }
         // A newcomer's leaf key came from its adder: its first commit is an update.
-        if self.members[sender].needs_update() {
-            let sender_leaf = self.members[sender].own_leaf();
+        if self.sim.members[sender].needs_update() {
+            let sender_leaf = self.sim.members[sender].own_leaf();
             self.commit(sender, "update")?;
             if kind == "update" {
                 return Ok(());
             }
             let index = self
+                .sim
                 .members
                 .iter()
-                .position(|m| m.own_leaf() == sender_leaf);
-            return self.commit(index.ok_or("the sender left the group")?, kind);
+                .position(|m| m.own_leaf() == sender_leaf)
+                .ok_or_else(|| SimulationError::Disagreement("the sender left the group".into()))?;
+            return self.commit(index, kind);
         }
         self.commit(sender, kind)
     }
 
-    /// `sender` commits; the service accepts it; everyone else processes it.
-    fn commit(&mut self, sender: usize, kind: &str) -> Result<(), String> {
+    /// `sender` commits; the service accepts it; everyone else processes it; a newcomer
+    /// joins.
+    fn commit(&mut self, sender: usize, kind: &str) -> Result<(), SimulationError> {
         let started = Instant::now();
-        let mut newcomer = None;
+        let mut newcomers = Vec::new();
+        let sim = &mut self.sim;
         let pending = match kind {
             "add" => {
-                let (identity, bundle) = self.newcomer()?;
+                let (identity, bundle) = sim.try_newcomer()?;
                 let key_package = [bundle.key_package().clone()];
-                newcomer = Some((identity, bundle));
-                self.members[sender].commit_add_with_rng(&key_package, &mut self.rng)
+                newcomers.push((identity, bundle));
+                sim.members[sender]
+                    .commit_add_with_rng(&key_package, &mut sim.rng)
+                    .map_err(failed("add"))?
             }
             "remove" => {
-                let mut victim = self.rng.random_range(0..self.members.len() - 1);
+                let mut victim = sim.rng.random_range(0..sim.members.len() - 1);
                 if victim >= sender {
                     victim += 1;
                 }
-                let leaf = self.members[victim].own_leaf();
-                self.members[sender].commit_remove_with_rng(&[leaf], &mut self.rng)
+                let leaf = sim.members[victim].own_leaf();
+                sim.members[sender]
+                    .commit_remove_with_rng(&[leaf], &mut sim.rng)
+                    .map_err(failed("remove"))?
             }
-            _ => self.members[sender].commit_update_with_rng(&mut self.rng),
-        }
-        .map_err(error(kind))?;
+            _ => sim.members[sender]
+                .commit_update_with_rng(&mut sim.rng)
+                .map_err(failed("update"))?,
+        };
         self.record(kind, started.elapsed(), Some(pending.message().len()));
-        self.service
-            .submit(pending.message())
-            .map_err(|e| e.to_string())?;
-        let message = pending.message().to_vec();
-        let welcome = pending.welcome().map(<[u8]>::to_vec);
-        let summary = self.members[sender]
-            .merge_pending_commit(pending)
-            .map_err(error("merge"))?;
-        self.transferred += summary.transferred.len();
-        self.sealed += summary.sealed.len();
-        self.deliver(sender, &message)?;
-        if let (Some(welcome), Some((identity, bundle))) = (welcome, newcomer) {
-            let started = Instant::now();
-            let member = Group::join(&welcome, &bundle, identity, GroupConfig::default())
-                .map_err(error("join"))?;
-            self.record("join", started.elapsed(), Some(welcome.len()));
-            self.members.push(member);
+        let delivery = self.sim.try_deliver(sender, pending, newcomers)?;
+        self.transferred += delivery.summary.transferred.len();
+        self.sealed += delivery.summary.sealed.len();
+        for time in delivery.processed {
+            self.record("process", time, None);
         }
-        self.check_agreement()
-    }
-
-    /// Every member but the sender processes `message`, on both cores; removed members leave.
-    fn deliver(&mut self, sender: usize, message: &[u8]) -> Result<(), String> {
-        let sender_leaf = self.members[sender].own_leaf();
-        let half = self.members.len() / 2;
-        let (left, right) = self.members.split_at_mut(half);
-        let (mine, theirs) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| process_all(right, sender_leaf, message));
-            let mine = process_all(left, sender_leaf, message);
-            (mine, other.join())
-        });
-        let theirs = theirs.map_err(|_| "a member thread failed".to_string())?;
-        let mut outcomes = mine?;
-        outcomes.extend(theirs?);
-        let mut removed = Vec::new();
-        for (index, outcome) in outcomes.into_iter().enumerate() {
-            if let Some((time, gone)) = outcome {
-                self.record("process", time, None);
-                if gone {
-                    removed.push(index);
-                }
-            }
-        }
-        for index in removed.into_iter().rev() {
-            self.members.remove(index);
+        for time in delivery.joins {
+            self.record("join", time, delivery.welcome_len);
         }
         Ok(())
-    }
-
-    fn check_agreement(&self) -> Result<(), String> {
-        let first = self.members[0].epoch_authenticator();
-        match self
-            .members
-            .iter()
-            .find(|m| m.epoch_authenticator() != first)
-        {
-            Some(member) => Err(format!(
-                "member at leaf {} disagrees on the epoch authenticator",
-                member.own_leaf()
-            )),
-            None => Ok(()),
-        }
     }
 
     fn print_table(&self) {
@@ -346,34 +260,6 @@ impl<S: CipherSuite> Simulation<S> {
             "(process: one receiver handling one commit or message; bytes: the message on the wire)"
         );
     }
-}
-
-/// Each member but the sender processes `message`: the time it took and whether the member was
-/// removed (`None` for the sender).
-fn process_all<S: CipherSuite>(
-    members: &mut [Group<S>],
-    sender: artmls::tree_math::LeafIndex,
-    message: &[u8],
-) -> Result<Vec<Option<(Duration, bool)>>, String> {
-    members
-        .iter_mut()
-        .map(|member| {
-            if member.own_leaf() == sender {
-                return Ok(None);
-            }
-            let started = Instant::now();
-            let received = member.process_message(message).map_err(|e| {
-                format!(
-                    "member at leaf {} rejected a valid message: {e}",
-                    member.own_leaf()
-                )
-            })?;
-            Ok(Some((
-                started.elapsed(),
-                matches!(received, Received::Removed { .. }),
-            )))
-        })
-        .collect()
 }
 
 fn show(duration: Option<Duration>) -> String {

@@ -1,24 +1,575 @@
 //! Protocol properties of groups, generic over a suite: lifecycle, concurrent commits,
 //! forward secrecy, post-compromise security, and random operation sequences in which every
 //! rejected message leaves the rejecting member's state byte for byte as it was.
+//!
+//! The checks drive a [`GroupSimulation`]: every member's state, the ordering service and a
+//! seeded RNG, with the steps of a group's life (commit, deliver, join, message) and the
+//! agreement check after each. The same simulation runs typed groups ([`Typed`], what the
+//! checks below use) and groups chosen at run time ([`Erased`], what `artmls demo` uses).
 
-use artmls::CipherSuite;
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
 use artmls::group::{
-    Group, GroupConfig, GroupError, Identity, KeyPackageBundle, PendingCommit, Received,
+    CommitSummary, Group, GroupConfig, GroupError, Identity, KeyPackageBundle, PendingCommit,
+    Received,
 };
+use artmls::messages::{GroupContext, KeyPackage};
 use artmls::ordering::{OrderingError, OrderingService};
 use artmls::tree_math::LeafIndex;
+use artmls::{
+    AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService,
+    AnyPendingCommit, CipherSuite, Provider, Secret, SuiteId,
+};
 use rand::RngExt;
 use rand::rngs::StdRng;
 
 use crate::rng::seeded;
 
-/// A simulated group: every member's state, the ordering service, and a seeded RNG.
-pub struct Simulation<S: CipherSuite> {
-    /// The members, each with its own state.
-    pub members: Vec<Group<S>>,
+/// Why a simulated step failed: a member refused what it should take, or the members
+/// disagree.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimulationError {
+    /// A member's group refused an operation.
+    #[error("{what}: {source}")]
+    Group {
+        /// The operation.
+        what: &'static str,
+        /// The group's error.
+        source: GroupError,
+    },
+    /// The erased layer refused an operation.
+    #[error("{what}: {source}")]
+    Erased {
+        /// The operation.
+        what: &'static str,
+        /// The erased layer's error.
+        source: AnyGroupError,
+    },
+    /// The ordering service refused a message.
+    #[error("the ordering service refused the message: {0}")]
+    Ordering(#[from] OrderingError),
+    /// A member rejected a valid message.
+    #[error("member at leaf {leaf} rejected a valid message: {source}")]
+    Rejected {
+        /// The member's leaf.
+        leaf: u32,
+        /// Its error.
+        source: GroupError,
+    },
+    /// The members disagree, or a member saw something else than was sent.
+    #[error("{0}")]
+    Disagreement(String),
+}
+
+/// Wraps a group error with what was being done.
+fn failed(what: &'static str) -> impl Fn(GroupError) -> SimulationError {
+    move |source| SimulationError::Group { what, source }
+}
+
+/// How a simulation makes and drives its members: typed groups of one suite ([`Typed`]) or
+/// erased groups of a provider and suite chosen at run time ([`Erased`]). Each method is the
+/// group's method of the same name.
+pub trait GroupKind {
+    /// A member's state.
+    type Group: Send;
+    /// A member's identity.
+    type Identity;
+    /// A KeyPackage with its private keys.
+    type Bundle;
+    /// A commit made, not yet merged.
+    type Pending;
     /// The ordering service.
-    pub service: OrderingService<S>,
+    type Service;
+
+    /// A new identity named `name`.
+    fn identity(&self, name: String, rng: &mut StdRng) -> Result<Self::Identity, SimulationError>;
+    /// A fresh KeyPackage of `identity`.
+    fn key_package(
+        &self,
+        identity: &Self::Identity,
+        rng: &mut StdRng,
+    ) -> Result<Self::Bundle, SimulationError>;
+    /// The public KeyPackage of a bundle.
+    fn public_key_package(bundle: &Self::Bundle) -> &KeyPackage;
+    /// A one-member group.
+    fn create(
+        &self,
+        identity: Self::Identity,
+        group_id: Vec<u8>,
+        rng: &mut StdRng,
+    ) -> Result<Self::Group, SimulationError>;
+    /// A group made with its first members in one commit, and the Welcome.
+    fn initiate(
+        &self,
+        identity: Self::Identity,
+        group_id: Vec<u8>,
+        key_packages: &[KeyPackage],
+        rng: &mut StdRng,
+    ) -> Result<(Self::Group, Vec<u8>), SimulationError>;
+    /// Joins from a Welcome.
+    fn join(
+        &self,
+        welcome: &[u8],
+        bundle: &Self::Bundle,
+        identity: Self::Identity,
+    ) -> Result<Self::Group, SimulationError>;
+    /// An empty ordering service.
+    fn service(&self) -> Result<Self::Service, SimulationError>;
+    /// Registers a group at the service.
+    fn register(service: &mut Self::Service, group_info: &[u8]) -> Result<(), OrderingError>;
+    /// Submits a message to the service.
+    fn submit(service: &mut Self::Service, message: &[u8]) -> Result<usize, OrderingError>;
+    /// The messages the service accepted for a group, from `from` on.
+    fn fetch<'a>(service: &'a Self::Service, group_id: &[u8], from: usize) -> &'a [Vec<u8>];
+
+    /// The epoch.
+    fn epoch(group: &Self::Group) -> u64;
+    /// The epoch authenticator.
+    fn epoch_authenticator(group: &Self::Group) -> &Secret;
+    /// The GroupContext.
+    fn context(group: &Self::Group) -> &GroupContext;
+    /// The number of members.
+    fn member_count(group: &Self::Group) -> usize;
+    /// The member's leaf.
+    fn own_leaf(group: &Self::Group) -> LeafIndex;
+    /// Whether the member should update first.
+    fn needs_update(group: &Self::Group) -> bool;
+    /// The GroupInfo for the service.
+    fn public_group_info(group: &Self::Group) -> Result<Vec<u8>, GroupError>;
+    /// Processes a message.
+    fn process_message(group: &mut Self::Group, message: &[u8]) -> Result<Received, GroupError>;
+    /// An update commit.
+    fn commit_update(group: &Self::Group, rng: &mut StdRng) -> Result<Self::Pending, GroupError>;
+    /// An add commit.
+    fn commit_add(
+        group: &Self::Group,
+        key_packages: &[KeyPackage],
+        rng: &mut StdRng,
+    ) -> Result<Self::Pending, GroupError>;
+    /// A remove commit.
+    fn commit_remove(
+        group: &Self::Group,
+        leaves: &[LeafIndex],
+        rng: &mut StdRng,
+    ) -> Result<Self::Pending, GroupError>;
+    /// Merges the member's own commit.
+    fn merge_pending_commit(
+        group: &mut Self::Group,
+        pending: Self::Pending,
+    ) -> Result<CommitSummary, SimulationError>;
+    /// Encrypts application data.
+    fn encrypt_application(
+        group: &mut Self::Group,
+        data: &[u8],
+        rng: &mut StdRng,
+    ) -> Result<Vec<u8>, GroupError>;
+    /// A pending commit's message.
+    fn pending_message(pending: &Self::Pending) -> &[u8];
+    /// A pending commit's Welcome.
+    fn pending_welcome(pending: &Self::Pending) -> Option<&[u8]>;
+}
+
+/// Typed groups of suite `S`: `Group<S>` and its values, monomorphised.
+pub struct Typed<S>(PhantomData<fn() -> S>);
+
+impl<S> Default for Typed<S> {
+    fn default() -> Self {
+        Typed(PhantomData)
+    }
+}
+
+impl<S> core::fmt::Debug for Typed<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Typed")
+    }
+}
+
+impl<S: CipherSuite> GroupKind for Typed<S> {
+    type Group = Group<S>;
+    type Identity = Identity<S>;
+    type Bundle = KeyPackageBundle<S>;
+    type Pending = PendingCommit<S>;
+    type Service = OrderingService<S>;
+
+    fn identity(&self, name: String, rng: &mut StdRng) -> Result<Identity<S>, SimulationError> {
+        Ok(Identity::new_with_rng(name, rng))
+    }
+
+    fn key_package(
+        &self,
+        identity: &Identity<S>,
+        rng: &mut StdRng,
+    ) -> Result<KeyPackageBundle<S>, SimulationError> {
+        identity
+            .key_package_with_rng(rng)
+            .map_err(failed("key package"))
+    }
+
+    fn public_key_package(bundle: &KeyPackageBundle<S>) -> &KeyPackage {
+        bundle.key_package()
+    }
+
+    fn create(
+        &self,
+        identity: Identity<S>,
+        group_id: Vec<u8>,
+        rng: &mut StdRng,
+    ) -> Result<Group<S>, SimulationError> {
+        Group::create_with_rng(identity, group_id, GroupConfig::default(), rng)
+            .map_err(failed("create"))
+    }
+
+    fn initiate(
+        &self,
+        identity: Identity<S>,
+        group_id: Vec<u8>,
+        key_packages: &[KeyPackage],
+        rng: &mut StdRng,
+    ) -> Result<(Group<S>, Vec<u8>), SimulationError> {
+        Group::initiate_with_rng(
+            identity,
+            group_id,
+            key_packages,
+            GroupConfig::default(),
+            rng,
+        )
+        .map_err(failed("create"))
+    }
+
+    fn join(
+        &self,
+        welcome: &[u8],
+        bundle: &KeyPackageBundle<S>,
+        identity: Identity<S>,
+    ) -> Result<Group<S>, SimulationError> {
+        Group::join(welcome, bundle, identity, GroupConfig::default()).map_err(failed("join"))
+    }
+
+    fn service(&self) -> Result<OrderingService<S>, SimulationError> {
+        Ok(OrderingService::new())
+    }
+
+    fn register(service: &mut OrderingService<S>, group_info: &[u8]) -> Result<(), OrderingError> {
+        service.create_group(group_info)
+    }
+
+    fn submit(service: &mut OrderingService<S>, message: &[u8]) -> Result<usize, OrderingError> {
+        service.submit(message)
+    }
+
+    fn fetch<'a>(service: &'a OrderingService<S>, group_id: &[u8], from: usize) -> &'a [Vec<u8>] {
+        service.fetch(group_id, from)
+    }
+
+    fn epoch(group: &Group<S>) -> u64 {
+        group.epoch()
+    }
+
+    fn epoch_authenticator(group: &Group<S>) -> &Secret {
+        group.epoch_authenticator()
+    }
+
+    fn context(group: &Group<S>) -> &GroupContext {
+        group.context()
+    }
+
+    fn member_count(group: &Group<S>) -> usize {
+        group.member_count()
+    }
+
+    fn own_leaf(group: &Group<S>) -> LeafIndex {
+        group.own_leaf()
+    }
+
+    fn needs_update(group: &Group<S>) -> bool {
+        group.needs_update()
+    }
+
+    fn public_group_info(group: &Group<S>) -> Result<Vec<u8>, GroupError> {
+        group.public_group_info()
+    }
+
+    fn process_message(group: &mut Group<S>, message: &[u8]) -> Result<Received, GroupError> {
+        group.process_message(message)
+    }
+
+    fn commit_update(group: &Group<S>, rng: &mut StdRng) -> Result<PendingCommit<S>, GroupError> {
+        group.commit_update_with_rng(rng)
+    }
+
+    fn commit_add(
+        group: &Group<S>,
+        key_packages: &[KeyPackage],
+        rng: &mut StdRng,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        group.commit_add_with_rng(key_packages, rng)
+    }
+
+    fn commit_remove(
+        group: &Group<S>,
+        leaves: &[LeafIndex],
+        rng: &mut StdRng,
+    ) -> Result<PendingCommit<S>, GroupError> {
+        group.commit_remove_with_rng(leaves, rng)
+    }
+
+    fn merge_pending_commit(
+        group: &mut Group<S>,
+        pending: PendingCommit<S>,
+    ) -> Result<CommitSummary, SimulationError> {
+        group
+            .merge_pending_commit(pending)
+            .map_err(failed("merge own commit"))
+    }
+
+    fn encrypt_application(
+        group: &mut Group<S>,
+        data: &[u8],
+        rng: &mut StdRng,
+    ) -> Result<Vec<u8>, GroupError> {
+        group.encrypt_application_with_rng(data, rng)
+    }
+
+    fn pending_message(pending: &PendingCommit<S>) -> &[u8] {
+        pending.message()
+    }
+
+    fn pending_welcome(pending: &PendingCommit<S>) -> Option<&[u8]> {
+        pending.welcome()
+    }
+}
+
+/// Erased groups of a provider and suite chosen at run time: [`AnyGroup`] and its values.
+#[derive(Debug, Clone, Copy)]
+pub struct Erased {
+    /// The provider that makes the members.
+    pub provider: &'static dyn Provider,
+    /// The suite of the group.
+    pub suite: SuiteId,
+}
+
+/// Wraps an erased-layer error with what was being done.
+fn erased_failed(what: &'static str) -> impl Fn(AnyGroupError) -> SimulationError {
+    move |source| SimulationError::Erased { what, source }
+}
+
+impl GroupKind for Erased {
+    type Group = AnyGroup;
+    type Identity = AnyIdentity;
+    type Bundle = AnyKeyPackageBundle;
+    type Pending = AnyPendingCommit;
+    type Service = AnyOrderingService;
+
+    fn identity(&self, name: String, rng: &mut StdRng) -> Result<AnyIdentity, SimulationError> {
+        self.provider
+            .identity(self.suite, name.as_bytes(), rng)
+            .map_err(erased_failed("identity"))
+    }
+
+    fn key_package(
+        &self,
+        identity: &AnyIdentity,
+        rng: &mut StdRng,
+    ) -> Result<AnyKeyPackageBundle, SimulationError> {
+        identity
+            .key_package_with_rng(rng)
+            .map_err(failed("key package"))
+    }
+
+    fn public_key_package(bundle: &AnyKeyPackageBundle) -> &KeyPackage {
+        bundle.key_package()
+    }
+
+    fn create(
+        &self,
+        identity: AnyIdentity,
+        group_id: Vec<u8>,
+        rng: &mut StdRng,
+    ) -> Result<AnyGroup, SimulationError> {
+        AnyGroup::create_with_rng(identity, group_id, GroupConfig::default(), rng)
+            .map_err(failed("create"))
+    }
+
+    fn initiate(
+        &self,
+        identity: AnyIdentity,
+        group_id: Vec<u8>,
+        key_packages: &[KeyPackage],
+        rng: &mut StdRng,
+    ) -> Result<(AnyGroup, Vec<u8>), SimulationError> {
+        AnyGroup::initiate_with_rng(
+            identity,
+            group_id,
+            key_packages,
+            GroupConfig::default(),
+            rng,
+        )
+        .map_err(failed("create"))
+    }
+
+    fn join(
+        &self,
+        welcome: &[u8],
+        bundle: &AnyKeyPackageBundle,
+        identity: AnyIdentity,
+    ) -> Result<AnyGroup, SimulationError> {
+        self.provider
+            .join(welcome, bundle, identity, GroupConfig::default())
+            .map_err(erased_failed("join"))
+    }
+
+    fn service(&self) -> Result<AnyOrderingService, SimulationError> {
+        self.provider
+            .ordering_service(self.suite)
+            .map_err(erased_failed("ordering service"))
+    }
+
+    fn register(service: &mut AnyOrderingService, group_info: &[u8]) -> Result<(), OrderingError> {
+        service.create_group(group_info)
+    }
+
+    fn submit(service: &mut AnyOrderingService, message: &[u8]) -> Result<usize, OrderingError> {
+        service.submit(message)
+    }
+
+    fn fetch<'a>(service: &'a AnyOrderingService, group_id: &[u8], from: usize) -> &'a [Vec<u8>] {
+        service.fetch(group_id, from)
+    }
+
+    fn epoch(group: &AnyGroup) -> u64 {
+        group.epoch()
+    }
+
+    fn epoch_authenticator(group: &AnyGroup) -> &Secret {
+        group.epoch_authenticator()
+    }
+
+    fn context(group: &AnyGroup) -> &GroupContext {
+        group.context()
+    }
+
+    fn member_count(group: &AnyGroup) -> usize {
+        group.member_count()
+    }
+
+    fn own_leaf(group: &AnyGroup) -> LeafIndex {
+        group.own_leaf()
+    }
+
+    fn needs_update(group: &AnyGroup) -> bool {
+        group.needs_update()
+    }
+
+    fn public_group_info(group: &AnyGroup) -> Result<Vec<u8>, GroupError> {
+        group.public_group_info()
+    }
+
+    fn process_message(group: &mut AnyGroup, message: &[u8]) -> Result<Received, GroupError> {
+        group.process_message(message)
+    }
+
+    fn commit_update(group: &AnyGroup, rng: &mut StdRng) -> Result<AnyPendingCommit, GroupError> {
+        group.commit_update_with_rng(rng)
+    }
+
+    fn commit_add(
+        group: &AnyGroup,
+        key_packages: &[KeyPackage],
+        rng: &mut StdRng,
+    ) -> Result<AnyPendingCommit, GroupError> {
+        group.commit_add_with_rng(key_packages, rng)
+    }
+
+    fn commit_remove(
+        group: &AnyGroup,
+        leaves: &[LeafIndex],
+        rng: &mut StdRng,
+    ) -> Result<AnyPendingCommit, GroupError> {
+        group.commit_remove_with_rng(leaves, rng)
+    }
+
+    fn merge_pending_commit(
+        group: &mut AnyGroup,
+        pending: AnyPendingCommit,
+    ) -> Result<CommitSummary, SimulationError> {
+        group
+            .merge_pending_commit(pending)
+            .map_err(erased_failed("merge own commit"))
+    }
+
+    fn encrypt_application(
+        group: &mut AnyGroup,
+        data: &[u8],
+        rng: &mut StdRng,
+    ) -> Result<Vec<u8>, GroupError> {
+        group.encrypt_application_with_rng(data, rng)
+    }
+
+    fn pending_message(pending: &AnyPendingCommit) -> &[u8] {
+        pending.message()
+    }
+
+    fn pending_welcome(pending: &AnyPendingCommit) -> Option<&[u8]> {
+        pending.welcome()
+    }
+}
+
+/// How a simulated group is made: its id and its first members' names (`member-<n>`).
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The group id.
+    pub group_id: Vec<u8>,
+    /// The creator's name.
+    pub creator: String,
+    /// The number in the first joiner's name; later newcomers count on from there.
+    pub first_number: u32,
+}
+
+/// What making the group cost.
+#[derive(Debug, Clone)]
+pub struct Creation {
+    /// The creator's commit of all first members, Welcome included.
+    pub create: Duration,
+    /// The Welcome's length (0 for a group of one).
+    pub welcome_len: usize,
+    /// Each joiner's join.
+    pub joins: Vec<Duration>,
+}
+
+/// What delivering a commit did and cost.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// What the commit changed.
+    pub summary: CommitSummary,
+    /// Each receiver's processing of the commit.
+    pub processed: Vec<Duration>,
+    /// Each newcomer's join from the Welcome.
+    pub joins: Vec<Duration>,
+    /// The Welcome's length, for an add.
+    pub welcome_len: Option<usize>,
+}
+
+/// What sending application data cost.
+#[derive(Debug, Clone)]
+pub struct MessageDelivery {
+    /// Encrypting it.
+    pub encrypt: Duration,
+    /// The message's length on the wire.
+    pub len: usize,
+    /// Each receiver's decryption.
+    pub processed: Vec<Duration>,
+}
+
+/// A simulated group: every member's state, the ordering service, and a seeded RNG.
+pub struct GroupSimulation<K: GroupKind> {
+    /// How members are made and driven.
+    pub kind: K,
+    /// The members, each with its own state.
+    pub members: Vec<K::Group>,
+    /// The ordering service.
+    pub service: K::Service,
     /// The randomness of the run.
     pub rng: StdRng,
     /// Members in the tree whose state the simulation does not hold (a forked member, say).
@@ -27,221 +578,388 @@ pub struct Simulation<S: CipherSuite> {
     next_name: u32,
 }
 
-impl<S: CipherSuite> Simulation<S> {
+/// A simulated group of typed members of suite `S`, what the checks of this module use.
+pub type Simulation<S> = GroupSimulation<Typed<S>>;
+
+impl<S: CipherSuite> GroupSimulation<Typed<S>> {
     /// A group of `size` members made in one commit (Initiate); everyone joins from the Welcome.
     pub fn new(seed: u64, size: usize) -> Self {
-        let mut rng = seeded(seed);
-        let group_id = format!("group-{seed}").into_bytes();
-        let creator = Identity::<S>::new_with_rng("member-0", &mut rng);
-        let mut joiners = Vec::new();
+        let setup = Setup {
+            group_id: format!("group-{seed}").into_bytes(),
+            creator: "member-0".into(),
+            first_number: 1,
+        };
+        let (sim, _) = Self::build(Typed::default(), seeded(seed), setup, size)
+            .unwrap_or_else(|error| panic!("making the group: {error}"));
+        sim
+    }
+}
+
+impl<K: GroupKind> GroupSimulation<K> {
+    /// A group of `size` members made in one commit (Initiate; a lone creator for a size of
+    /// one), everyone joined from the Welcome and registered at the service; the members agree.
+    pub fn build(
+        kind: K,
+        mut rng: StdRng,
+        setup: Setup,
+        size: usize,
+    ) -> Result<(Self, Creation), SimulationError> {
+        let creator = kind.identity(setup.creator, &mut rng)?;
+        let mut joiners = Vec::with_capacity(size.saturating_sub(1));
         for index in 1..size {
-            let identity = Identity::<S>::new_with_rng(format!("member-{index}"), &mut rng);
-            let bundle = identity
-                .key_package_with_rng(&mut rng)
-                .expect("key package");
+            let name = setup.first_number as usize + index - 1;
+            let identity = kind.identity(format!("member-{name}"), &mut rng)?;
+            let bundle = kind.key_package(&identity, &mut rng)?;
             joiners.push((identity, bundle));
         }
         let key_packages: Vec<_> = joiners
             .iter()
-            .map(|(_, b)| b.key_package().clone())
+            .map(|(_, bundle)| K::public_key_package(bundle).clone())
             .collect();
+        let started = Instant::now();
         let (creator, welcome) = if key_packages.is_empty() {
-            let group =
-                Group::create_with_rng(creator, group_id.clone(), GroupConfig::default(), &mut rng)
-                    .expect("create");
+            let group = kind.create(creator, setup.group_id.clone(), &mut rng)?;
             (group, Vec::new())
         } else {
-            Group::initiate_with_rng(
-                creator,
-                group_id.clone(),
-                &key_packages,
-                GroupConfig::default(),
-                &mut rng,
-            )
-            .expect("initiate")
+            kind.initiate(creator, setup.group_id.clone(), &key_packages, &mut rng)?
         };
-        let mut service = OrderingService::new();
-        service
-            .create_group(&creator.public_group_info().expect("group info"))
-            .expect("register");
-        let mut members = vec![creator];
+        let create = started.elapsed();
+        let mut service = kind.service()?;
+        let group_info = K::public_group_info(&creator).map_err(failed("group info"))?;
+        K::register(&mut service, &group_info)?;
+        let mut members = Vec::with_capacity(size);
+        members.push(creator);
+        let mut joins = Vec::with_capacity(joiners.len());
         for (identity, bundle) in joiners {
-            members.push(
-                Group::join(&welcome, &bundle, identity, GroupConfig::default()).expect("join"),
-            );
+            let started = Instant::now();
+            members.push(kind.join(&welcome, &bundle, identity)?);
+            joins.push(started.elapsed());
         }
-        let sim = Simulation {
+        let sim = GroupSimulation {
+            kind,
             members,
             service,
             rng,
             outside: 0,
-            group_id,
-            next_name: size as u32,
+            group_id: setup.group_id,
+            next_name: setup.first_number + size.saturating_sub(1) as u32,
         };
-        sim.assert_agreement("after creation");
-        sim
+        sim.check_agreement()?;
+        let creation = Creation {
+            create,
+            welcome_len: welcome.len(),
+            joins,
+        };
+        Ok((sim, creation))
     }
 
     /// The index of the member at `leaf`.
     pub fn index_of(&self, leaf: LeafIndex) -> usize {
         self.members
             .iter()
-            .position(|m| m.own_leaf() == leaf)
+            .position(|m| K::own_leaf(m) == leaf)
             .unwrap_or_else(|| panic!("no member at {leaf:?}"))
     }
 
     /// A new identity and KeyPackage.
-    pub fn newcomer(&mut self) -> (Identity<S>, KeyPackageBundle<S>) {
-        let identity =
-            Identity::<S>::new_with_rng(format!("member-{}", self.next_name), &mut self.rng);
+    pub fn newcomer(&mut self) -> (K::Identity, K::Bundle) {
+        self.try_newcomer()
+            .unwrap_or_else(|error| panic!("newcomer: {error}"))
+    }
+
+    /// A new identity and KeyPackage, named after the members so far.
+    pub fn try_newcomer(&mut self) -> Result<(K::Identity, K::Bundle), SimulationError> {
+        let identity = self
+            .kind
+            .identity(format!("member-{}", self.next_name), &mut self.rng)?;
         self.next_name += 1;
-        let bundle = identity
-            .key_package_with_rng(&mut self.rng)
-            .expect("key package");
-        (identity, bundle)
+        let bundle = self.kind.key_package(&identity, &mut self.rng)?;
+        Ok((identity, bundle))
     }
 
     /// Submits `sender`'s pending commit; once accepted, the sender merges it, everyone else
     /// processes it, removed members leave, and newcomers join from the Welcome.
+    ///
+    /// Panics if anyone but the ordering service refuses (the service's refusal is returned).
     pub fn deliver(
         &mut self,
         sender: usize,
-        pending: PendingCommit<S>,
-        newcomers: Vec<(Identity<S>, KeyPackageBundle<S>)>,
+        pending: K::Pending,
+        newcomers: Vec<(K::Identity, K::Bundle)>,
     ) -> Result<(), OrderingError> {
-        self.service.submit(pending.message())?;
-        let message = pending.message().to_vec();
-        let welcome = pending.welcome().map(<[u8]>::to_vec);
-        let summary = self.members[sender]
-            .merge_pending_commit(pending)
-            .expect("merge own commit");
-        let mut kept = Vec::new();
-        for (index, mut member) in std::mem::take(&mut self.members).into_iter().enumerate() {
-            if index == sender {
-                kept.push(member);
+        match self.try_deliver(sender, pending, newcomers) {
+            Ok(_) => Ok(()),
+            Err(SimulationError::Ordering(error)) => Err(error),
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// [`GroupSimulation::deliver`], with every failure returned, and what it cost.
+    ///
+    /// The receivers process the commit on two threads (each member is its own state, so
+    /// nothing is shared); each must report the sender's summary, or its own removal.
+    pub fn try_deliver(
+        &mut self,
+        sender: usize,
+        pending: K::Pending,
+        newcomers: Vec<(K::Identity, K::Bundle)>,
+    ) -> Result<Delivery, SimulationError> {
+        K::submit(&mut self.service, K::pending_message(&pending))?;
+        let message = K::pending_message(&pending).to_vec();
+        let welcome = K::pending_welcome(&pending).map(<[u8]>::to_vec);
+        let summary = K::merge_pending_commit(&mut self.members[sender], pending)?;
+        let sender_leaf = K::own_leaf(&self.members[sender]);
+        let outcomes = self.process_everywhere(sender_leaf, &message)?;
+        let mut processed = Vec::with_capacity(outcomes.len());
+        let mut removed = Vec::new();
+        for (index, outcome) in outcomes.into_iter().enumerate() {
+            let Some((time, received)) = outcome else {
                 continue;
-            }
-            match member
-                .process_message(&message)
-                .expect("a member rejects a valid commit")
-            {
-                Received::Commit(received) => {
-                    assert_eq!(received, summary, "summaries differ");
-                    kept.push(member);
+            };
+            processed.push(time);
+            match received {
+                Received::Commit(received) if received == summary => {}
+                Received::Removed { by }
+                    if by == summary.sender
+                        && summary.removed.contains(&K::own_leaf(&self.members[index])) =>
+                {
+                    removed.push(index);
                 }
-                Received::Removed { by } => {
-                    assert_eq!(by, summary.sender);
-                    assert!(summary.removed.contains(&member.own_leaf()));
-                    assert!(matches!(
-                        member.process_message(&message),
-                        Err(GroupError::NotAMember)
-                    ));
+                other => {
+                    return Err(SimulationError::Disagreement(format!(
+                        "member at leaf {} saw {other:?}, the sender committed {summary:?}",
+                        K::own_leaf(&self.members[index]).0
+                    )));
                 }
-                Received::Application { .. } => panic!("a commit decoded as application data"),
             }
         }
-        self.members = kept;
-        if let Some(welcome) = welcome {
+        for index in removed.into_iter().rev() {
+            let mut gone = self.members.remove(index);
+            if !matches!(
+                K::process_message(&mut gone, &message),
+                Err(GroupError::NotAMember)
+            ) {
+                return Err(SimulationError::Disagreement(
+                    "a removed member still takes messages".into(),
+                ));
+            }
+        }
+        let mut joins = Vec::new();
+        if let Some(welcome) = &welcome {
             for (identity, bundle) in newcomers {
-                let joined =
-                    Group::join(&welcome, &bundle, identity, GroupConfig::default()).expect("join");
-                assert!(joined.needs_update());
+                let started = Instant::now();
+                let joined = self.kind.join(welcome, &bundle, identity)?;
+                joins.push(started.elapsed());
+                if !K::needs_update(&joined) {
+                    return Err(SimulationError::Disagreement(
+                        "a newcomer's adder knows its leaf key, yet it need not update".into(),
+                    ));
+                }
                 self.members.push(joined);
             }
         }
-        self.assert_agreement("after a commit");
+        self.check_agreement()?;
+        Ok(Delivery {
+            summary,
+            processed,
+            joins,
+            welcome_len: welcome.map(|welcome| welcome.len()),
+        })
+    }
+
+    /// Every member but the one at `sender` processes `message`, on two threads: per member,
+    /// the time it took and what it received (`None` for the sender).
+    #[allow(clippy::type_complexity)]
+    fn process_everywhere(
+        &mut self,
+        sender: LeafIndex,
+        message: &[u8],
+    ) -> Result<Vec<Option<(Duration, Received)>>, SimulationError> {
+        let half = self.members.len() / 2;
+        let (left, right) = self.members.split_at_mut(half);
+        let (mine, theirs) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| process_all::<K>(right, sender, message));
+            let mine = process_all::<K>(left, sender, message);
+            (mine, other.join())
+        });
+        let theirs =
+            theirs.map_err(|_| SimulationError::Disagreement("a member thread panicked".into()))?;
+        let mut outcomes = mine?;
+        outcomes.extend(theirs?);
+        Ok(outcomes)
+    }
+
+    /// Every member is at the same epoch with the same epoch authenticator and group context,
+    /// and counts every member.
+    pub fn check_agreement(&self) -> Result<(), SimulationError> {
+        let first = &self.members[0];
+        for member in &self.members {
+            let what = if K::epoch(member) != K::epoch(first) {
+                "epochs differ"
+            } else if K::epoch_authenticator(member) != K::epoch_authenticator(first) {
+                "epoch authenticators differ"
+            } else if K::context(member) != K::context(first) {
+                "group contexts differ"
+            } else if K::member_count(member) != self.members.len() + self.outside {
+                "member counts differ"
+            } else {
+                continue;
+            };
+            return Err(SimulationError::Disagreement(format!(
+                "member at leaf {}: {what}",
+                K::own_leaf(member).0
+            )));
+        }
         Ok(())
     }
 
     /// Every member is at the same epoch with the same epoch authenticator and tree hash.
     pub fn assert_agreement(&self, when: &str) {
-        let first = &self.members[0];
-        for member in &self.members {
-            assert_eq!(member.epoch(), first.epoch(), "{when}: epochs differ");
-            assert_eq!(
-                member.epoch_authenticator(),
-                first.epoch_authenticator(),
-                "{when}: epoch authenticators differ"
-            );
-            assert_eq!(
-                member.context(),
-                first.context(),
-                "{when}: group contexts differ"
-            );
-            assert_eq!(
-                member.member_count(),
-                self.members.len() + self.outside,
-                "{when}: member counts differ"
-            );
+        if let Err(error) = self.check_agreement() {
+            panic!("{when}: {error}");
         }
     }
 
     /// A member updates (and, if it is new, that is what it must do first).
     pub fn update(&mut self, sender: usize) {
-        let pending = self.members[sender]
-            .commit_update_with_rng(&mut self.rng)
-            .expect("update");
+        let pending = K::commit_update(&self.members[sender], &mut self.rng).expect("update");
         self.deliver(sender, pending, Vec::new()).expect("accepted");
     }
 
     /// A member adds `count` newcomers.
     pub fn add(&mut self, sender: usize, count: usize) {
-        if self.members[sender].needs_update() {
+        if K::needs_update(&self.members[sender]) {
             self.update(sender);
         }
         let newcomers: Vec<_> = (0..count).map(|_| self.newcomer()).collect();
         let key_packages: Vec<_> = newcomers
             .iter()
-            .map(|(_, b)| b.key_package().clone())
+            .map(|(_, bundle)| K::public_key_package(bundle).clone())
             .collect();
-        let pending = self.members[sender]
-            .commit_add_with_rng(&key_packages, &mut self.rng)
-            .expect("add");
+        let pending =
+            K::commit_add(&self.members[sender], &key_packages, &mut self.rng).expect("add");
         self.deliver(sender, pending, newcomers).expect("accepted");
     }
 
     /// A member removes another.
     pub fn remove(&mut self, sender: usize, victim: usize) {
-        if self.members[sender].needs_update() {
+        if K::needs_update(&self.members[sender]) {
             self.update(sender);
         }
-        let leaf = self.members[victim].own_leaf();
-        let sender_leaf = self.members[sender].own_leaf();
+        let leaf = K::own_leaf(&self.members[victim]);
+        let sender_leaf = K::own_leaf(&self.members[sender]);
         let sender = self.index_of(sender_leaf);
-        let pending = self.members[sender]
-            .commit_remove_with_rng(&[leaf], &mut self.rng)
-            .expect("remove");
+        let pending =
+            K::commit_remove(&self.members[sender], &[leaf], &mut self.rng).expect("remove");
         self.deliver(sender, pending, Vec::new()).expect("accepted");
     }
 
     /// `sender` sends application data; every other member decrypts it.
     pub fn message(&mut self, sender: usize, data: &[u8]) {
-        let bytes = self.members[sender]
-            .encrypt_application_with_rng(data, &mut self.rng)
-            .expect("encrypt");
-        self.service.submit(&bytes).expect("accepted");
-        let sender_leaf = self.members[sender].own_leaf();
-        for (index, member) in self.members.iter_mut().enumerate() {
-            if index == sender {
-                continue;
-            }
-            match member.process_message(&bytes).expect("decrypt") {
+        if let Err(error) = self.try_message(sender, data) {
+            panic!("{error}");
+        }
+    }
+
+    /// [`GroupSimulation::message`], with every failure returned, and what it cost.
+    pub fn try_message(
+        &mut self,
+        sender: usize,
+        data: &[u8],
+    ) -> Result<MessageDelivery, SimulationError> {
+        let started = Instant::now();
+        let bytes = K::encrypt_application(&mut self.members[sender], data, &mut self.rng)
+            .map_err(failed("encrypt"))?;
+        let encrypt = started.elapsed();
+        K::submit(&mut self.service, &bytes)?;
+        let sender_leaf = K::own_leaf(&self.members[sender]);
+        let outcomes = self.process_everywhere(sender_leaf, &bytes)?;
+        let mut processed = Vec::with_capacity(outcomes.len());
+        for (time, received) in outcomes.into_iter().flatten() {
+            match received {
                 Received::Application {
                     sender,
                     data: received,
-                } => {
-                    assert_eq!(sender, sender_leaf);
-                    assert_eq!(received, data);
+                } if sender == sender_leaf && received == data => processed.push(time),
+                other => {
+                    return Err(SimulationError::Disagreement(format!(
+                        "expected the application data, got {other:?}"
+                    )));
                 }
-                other => panic!("expected application data, got {other:?}"),
             }
         }
+        Ok(MessageDelivery {
+            encrypt,
+            len: bytes.len(),
+            processed,
+        })
     }
 
     /// The group id.
     pub fn group_id(&self) -> &[u8] {
         &self.group_id
     }
+
+    /// The messages the service accepted for the group, from `from` on.
+    pub fn log(&self, from: usize) -> &[Vec<u8>] {
+        K::fetch(&self.service, &self.group_id, from)
+    }
+}
+
+/// Each member but the sender processes `message`: the time it took and what it received
+/// (`None` for the sender).
+#[allow(clippy::type_complexity)]
+fn process_all<K: GroupKind>(
+    members: &mut [K::Group],
+    sender: LeafIndex,
+    message: &[u8],
+) -> Result<Vec<Option<(Duration, Received)>>, SimulationError> {
+    members
+        .iter_mut()
+        .map(|member| {
+            let leaf = K::own_leaf(member);
+            if leaf == sender {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            let received = K::process_message(member, message).map_err(|source| {
+                SimulationError::Rejected {
+                    leaf: leaf.0,
+                    source,
+                }
+            })?;
+            Ok(Some((started.elapsed(), received)))
+        })
+        .collect()
+}
+
+/// The same life as [`verify_lifecycle`], on erased groups of a provider and suite chosen at
+/// run time: create, updates, adds, removes, messages.
+pub fn verify_erased_lifecycle(provider: &'static dyn Provider, suite: SuiteId, seed: u64) {
+    let setup = Setup {
+        group_id: format!("erased-{seed}").into_bytes(),
+        creator: "member-0".into(),
+        first_number: 1,
+    };
+    let (mut sim, _) = GroupSimulation::build(Erased { provider, suite }, seeded(seed), setup, 3)
+        .unwrap_or_else(|error| panic!("making the group: {error}"));
+    assert!(sim.members.iter().all(|member| member.suite() == suite));
+    sim.update(1);
+    sim.update(2);
+    sim.message(0, b"hello");
+    sim.add(1, 2);
+    sim.message(4, b"I am new");
+    sim.remove(0, 2);
+    sim.message(1, b"one fewer");
+    let exported: Vec<_> = sim
+        .members
+        .iter()
+        .map(|m| m.export_secret("test", b"ctx", 32).expect("export"))
+        .collect();
+    assert!(
+        exported.windows(2).all(|pair| pair[0] == pair[1]),
+        "exporters differ"
+    );
 }
 
 /// Create, add, update, remove, messages, and a removed member rejoining.
@@ -832,4 +1550,53 @@ pub fn verify_welcome_with_forged_leaf_node<S: CipherSuite>(seed: u64) {
         ),
         "unexpected error {error:?}"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erased_groups_live_the_same_life_on_every_provider_and_suite() {
+        let mut ran = 0;
+        for provider in artmls_providers::all() {
+            for suite in provider.suites() {
+                verify_erased_lifecycle(*provider, *suite, 0x7000 + u64::from(suite.0));
+                ran += 1;
+            }
+        }
+        assert!(ran >= artmls_providers::all().len(), "every provider ran");
+    }
+
+    #[test]
+    fn typed_and_erased_simulations_of_one_seed_are_one_run() {
+        type Suite = artmls_dalek::X25519Aes128GcmSha256Ed25519;
+        let setup = || Setup {
+            group_id: b"same".to_vec(),
+            creator: "member-creator".into(),
+            first_number: 0,
+        };
+        let (mut typed, _) =
+            GroupSimulation::build(Typed::<Suite>::default(), seeded(9), setup(), 4)
+                .expect("typed");
+        let erased = Erased {
+            provider: &artmls_dalek::PROVIDER,
+            suite: SuiteId::X25519_AES128GCM_SHA256_ED25519,
+        };
+        let (mut erased, _) =
+            GroupSimulation::build(erased, seeded(9), setup(), 4).expect("erased");
+        for sim_step in 0..3 {
+            typed.update(sim_step + 1);
+            erased.update(sim_step + 1);
+        }
+        typed.add(0, 1);
+        erased.add(0, 1);
+        // The same seed draws the same bytes through `&mut dyn CryptoRng` as through the
+        // typed RNG, so the two runs are the same group.
+        assert_eq!(
+            typed.members[0].epoch_authenticator(),
+            erased.members[0].epoch_authenticator()
+        );
+        assert_eq!(typed.log(0), erased.log(0));
+    }
 }
