@@ -33,6 +33,8 @@
 //! in the same epoch with the same authenticator, and that application data arrives intact; a
 //! disagreement is an error, not a transcript.
 
+use std::io::Write;
+
 use artmls::group::{Group, GroupConfig, Identity, KeyPackageBundle, Received};
 use artmls::tree_math::LeafIndex;
 use artmls::{CipherSuite, Composed, Provider, SuiteId, SuiteVisitor};
@@ -80,8 +82,13 @@ pub fn run(args: &TranscriptArgs) -> Result<(), String> {
     .ok_or_else(|| format!("backend '{backend}' does not serve {suite}"))??;
     let json = serde_json::to_string_pretty(&transcript)
         .map_err(|e| format!("cannot write the transcript as JSON: {e}"))?;
-    println!("{json}");
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{json}") {
+        Ok(()) => Ok(()),
+        // A reader that stops early (`artmls transcript | head`) is not a failure of the run.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(format!("cannot write the transcript: {error}")),
+    }
 }
 
 /// ring's suite 0xF002 with ECDSA from the p256 crate, which signs deterministically (RFC 6979).
