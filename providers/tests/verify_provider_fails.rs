@@ -9,8 +9,8 @@ use std::panic::catch_unwind;
 use artmls_crypto::hpke::DhKemHpke;
 use artmls_crypto::test_suite::verify_provider;
 use artmls_crypto::{
-    Aead, Backend, CipherSuite, Composed, CryptoError, DhGroup, Hpke, HpkeCiphertext, Secret,
-    SuiteId, SuiteVisitor,
+    Aead, Backend, CipherSuite, Composed, CryptoError, DhGroup, HashFunction, Hpke, HpkeCiphertext,
+    Secret, SuiteId, SuiteVisitor,
 };
 use artmls_dalek::{Aes128Gcm, ChaCha20Poly1305, Ed25519, HkdfSha256, Sha256, X25519};
 use rand::CryptoRng;
@@ -153,6 +153,25 @@ impl Hpke for SkippingHpke {
     }
 }
 
+/// SHA-256 of the data followed by one zero byte, under SHA-256's name: deterministic, of the
+/// right length and sensitive to its input, so only the known answers tell it apart.
+struct NotQuiteSha256;
+
+impl HashFunction for NotQuiteSha256 {
+    const NAME: &'static str = Sha256::NAME;
+    const OUTPUT_LEN: usize = Sha256::OUTPUT_LEN;
+
+    fn hash(data: &[u8]) -> Vec<u8> {
+        let mut padded = data.to_vec();
+        padded.push(0);
+        Sha256::hash(&padded)
+    }
+
+    fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
+        Sha256::mac(key, data)
+    }
+}
+
 type Reference = Composed<X25519, HkdfSha256, Sha256, Aes128Gcm, Ed25519, Generic, 0xF001>;
 type Leaky = Composed<
     LeakyX25519,
@@ -173,6 +192,7 @@ type Sloppy = Composed<
     0xF001,
 >;
 type Skipping = Composed<X25519, HkdfSha256, Sha256, Aes128Gcm, Ed25519, SkippingHpke, 0xF001>;
+type WrongHash = Composed<X25519, HkdfSha256, NotQuiteSha256, Aes128Gcm, Ed25519, Generic, 0xF001>;
 /// ChaCha20Poly1305 components under the AES suite's id.
 type Mislabelled = Composed<
     X25519,
@@ -224,6 +244,16 @@ fn a_wrong_error_type_fails() {
 fn an_hpke_that_breaks_the_rng_contract_fails() {
     let message = failure_of(verify_one::<Skipping>);
     assert!(message.contains("Nsk"), "{message}");
+}
+
+#[test]
+fn a_hash_that_misses_the_known_answers_fails() {
+    let message = failure_of(verify_one::<WrongHash>);
+    assert!(message.contains("SHA-256 of"), "{message}");
+    assert!(
+        message.contains("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        "{message}"
+    );
 }
 
 #[test]
