@@ -222,7 +222,7 @@ fn groups(c: &mut Criterion) {
         SuiteId::P256_AES128GCM_SHA256_P256,
     ];
     for (backend, suite) in backend_suites(&suites) {
-        artmls_conformance::visit(
+        artmls_providers::visit(
             backend,
             suite,
             GroupBench {

@@ -136,7 +136,7 @@ impl SuiteVisitor for Messages<'_> {
 
 fn messages(c: &mut Criterion) {
     for (backend, suite) in backend_suites(&[]) {
-        artmls_conformance::visit(
+        artmls_providers::visit(
             backend,
             suite,
             Messages {

@@ -93,7 +93,7 @@ impl SuiteVisitor for Primitives<'_> {
 
 fn primitives(c: &mut Criterion) {
     for (backend, suite) in backend_suites(&[]) {
-        artmls_conformance::visit(
+        artmls_providers::visit(
             backend,
             suite,
             Primitives {

@@ -14,11 +14,17 @@ pub fn suite_label(suite: SuiteId) -> String {
     format!("{:04X}-{}", suite.0, parts.join("-"))
 }
 
-/// Every (backend, suite) pair, restricted to `suites` when that is not empty.
+/// Every (provider, suite) pair of `artmls_providers::all`, restricted to `suites` when that is
+/// not empty.
 pub fn backend_suites(suites: &[SuiteId]) -> Vec<(&'static str, SuiteId)> {
-    artmls_conformance::backends()
-        .into_iter()
-        .flat_map(|entry| entry.suites.iter().map(move |suite| (entry.name, *suite)))
+    artmls_providers::all()
+        .iter()
+        .flat_map(|provider| {
+            provider
+                .suites()
+                .iter()
+                .map(move |suite| (provider.name(), *suite))
+        })
         .filter(|(_, suite)| suites.is_empty() || suites.contains(suite))
         .collect()
 }
