@@ -30,8 +30,13 @@ use artmls::messages::{
 use artmls::tree_math::LeafIndex;
 use artmls::welcome::{NewMember, seal_welcome};
 use artmls::{CipherSuite, Secret};
-use artmls_conformance::rng::seeded;
 use artmls_dalek::X25519Aes128GcmSha256Ed25519 as Suite;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+fn seeded(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
 
 // ---------------------------------------------------------------------------------------------
 // A global allocator that tracks the bytes currently allocated and their peak.
