@@ -78,11 +78,6 @@ struct Demo {
     sealed: usize,
 }
 
-/// Wraps a group error with what was being done.
-fn failed(what: &'static str) -> impl Fn(artmls::group::GroupError) -> SimulationError {
-    move |source| SimulationError::Group { what, source }
-}
-
 impl Demo {
     fn run(args: &DemoArgs, kind: Erased) -> Result<(), SimulationError> {
         let progress = if args.quiet {
@@ -201,7 +196,7 @@ impl Demo {
                 newcomers.push((identity, bundle));
                 sim.members[sender]
                     .commit_add_with_rng(&key_package, &mut sim.rng)
-                    .map_err(failed("add"))?
+                    .map_err(SimulationError::group("add"))?
             }
             "remove" => {
                 let mut victim = sim.rng.random_range(0..sim.members.len() - 1);
@@ -211,11 +206,11 @@ impl Demo {
                 let leaf = sim.members[victim].own_leaf();
                 sim.members[sender]
                     .commit_remove_with_rng(&[leaf], &mut sim.rng)
-                    .map_err(failed("remove"))?
+                    .map_err(SimulationError::group("remove"))?
             }
             _ => sim.members[sender]
                 .commit_update_with_rng(&mut sim.rng)
-                .map_err(failed("update"))?,
+                .map_err(SimulationError::group("update"))?,
         };
         self.record(kind, started.elapsed(), Some(pending.message().len()));
         let delivery = self.sim.try_deliver(sender, pending, newcomers)?;

@@ -63,9 +63,16 @@ pub enum SimulationError {
     Disagreement(String),
 }
 
+impl SimulationError {
+    /// Wraps a group error with what was being done: `.map_err(SimulationError::group("add"))`.
+    pub fn group(what: &'static str) -> impl Fn(GroupError) -> SimulationError {
+        move |source| SimulationError::Group { what, source }
+    }
+}
+
 /// Wraps a group error with what was being done.
 fn failed(what: &'static str) -> impl Fn(GroupError) -> SimulationError {
-    move |source| SimulationError::Group { what, source }
+    SimulationError::group(what)
 }
 
 /// How a simulation makes and drives its members: typed groups of one suite ([`Typed`]) or

@@ -162,8 +162,8 @@ impl AnyIdentity {
     }
 }
 
-/// The error for a value of type-erased `what` that is not of suite type `S`: another suite,
-/// or the same suite from another provider.
+/// The error for an erased value (`what`) whose suite type is not the one expected: another
+/// suite, or the same suite from another provider.
 pub(crate) fn mismatch(what: &'static str, expected: SuiteId, got: SuiteId) -> AnyGroupError {
     if expected == got {
         AnyGroupError::OtherProvider { what }
