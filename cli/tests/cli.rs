@@ -278,7 +278,10 @@ fn bytes(value: &serde_json::Value) -> Vec<u8> {
 fn transcripts_of_backends_that_serve_a_suite_are_byte_identical() {
     for suite in artmls::SuiteId::ALL {
         let id = format!("{:#06x}", suite.0);
-        let backends = artmls_conformance::backends_for(suite);
+        let backends = artmls_providers::serving(suite)
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>();
         assert!(backends.len() >= 2, "{id} has a single backend");
         let first = transcript(&id, backends[0], 11);
         for backend in &backends[1..] {
@@ -306,7 +309,7 @@ fn a_transcript_holds_every_message_and_every_epoch_of_the_scenario() {
 
     for suite in artmls::SuiteId::ALL {
         let id = format!("{:#06x}", suite.0);
-        let backend = artmls_conformance::backends_for(suite)[0];
+        let backend = artmls_providers::serving(suite)[0].name();
         let json: serde_json::Value =
             serde_json::from_str(&transcript(&id, backend, 3)).expect("the transcript is JSON");
         assert_eq!(json["format"], "artmls-transcript-2");

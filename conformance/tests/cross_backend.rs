@@ -10,7 +10,8 @@ use artmls::{
     labels,
 };
 use artmls_conformance::rng::{FixedRng, seeded};
-use artmls_conformance::{backends, backends_for, verify_suite, visit};
+use artmls_conformance::verify_suite;
+use artmls_providers::{all as providers, serving, visit};
 use rand::Rng;
 
 /// Labelled outputs of one backend for one suite.
@@ -176,14 +177,21 @@ impl SuiteVisitor for Consume<'_> {
 #[test]
 fn every_suite_has_a_backend() {
     for suite in SuiteId::ALL {
-        assert!(!backends_for(suite).is_empty(), "no backend serves {suite}");
+        assert!(
+            !serving(suite)
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .is_empty(),
+            "no backend serves {suite}"
+        );
     }
 }
 
 #[test]
 fn backends_agree_byte_for_byte() {
     for suite in SuiteId::ALL {
-        let names = backends_for(suite);
+        let names = serving(suite).iter().map(|p| p.name()).collect::<Vec<_>>();
         let transcripts: Vec<(&str, Transcript)> = names
             .iter()
             .map(|name| {
@@ -210,7 +218,7 @@ fn backends_agree_byte_for_byte() {
 #[test]
 fn backends_interoperate() {
     for suite in SuiteId::ALL {
-        let names = backends_for(suite);
+        let names = serving(suite).iter().map(|p| p.name()).collect::<Vec<_>>();
         let produced: Vec<Produced> = names
             .iter()
             .map(|name| visit(name, suite, Produce(name)).expect("visit"))
@@ -240,10 +248,10 @@ impl SuiteVisitor for VerifySuite {
 
 #[test]
 fn verify_suite_passes_on_every_backend() {
-    for entry in backends() {
-        for suite in entry.suites {
-            visit(entry.name, *suite, VerifySuite)
-                .unwrap_or_else(|| panic!("{} lists {suite} but does not visit it", entry.name));
+    for entry in providers() {
+        for suite in entry.suites() {
+            visit(entry.name(), *suite, VerifySuite)
+                .unwrap_or_else(|| panic!("{} lists {suite} but does not visit it", entry.name()));
         }
     }
 }

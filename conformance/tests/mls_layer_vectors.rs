@@ -9,7 +9,8 @@
 mod common;
 
 use artmls::SuiteId;
-use artmls_conformance::{RunOptions, Status, backends_for, run_files};
+use artmls_conformance::{RunOptions, Status, run_files};
+use artmls_providers::serving;
 
 fn check(name: &str, suite_1_to_3_cases: usize) {
     let Some(path) = common::vector_file(&format!("mls-implementations/{name}.json")) else {
@@ -23,7 +24,7 @@ fn check(name: &str, suite_1_to_3_cases: usize) {
             Status::Pass => {
                 assert!((1..=3).contains(&suite), "{case}");
                 let art = SuiteId::from_mls_suite(suite).expect("ART suite");
-                for backend in backends_for(art) {
+                for backend in serving(art).iter().map(|p| p.name()).collect::<Vec<_>>() {
                     assert!(
                         case.reason.contains(backend),
                         "{case}: not run on {backend}"

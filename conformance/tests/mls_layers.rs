@@ -24,17 +24,17 @@ use artmls::tree_math::LeafIndex;
 use artmls::welcome::{NewMember, WelcomeError, join, seal_welcome};
 use artmls::{Aead, CipherSuite, DhGroup, Secret, SignatureScheme, SuiteVisitor};
 use artmls_conformance::rng::seeded;
-use artmls_conformance::{backends, visit};
+use artmls_providers::{all as providers, visit};
 
 // ---------------------------------------------------------------------------------------------
 // Running generic checks on every backend and suite.
 
 fn on_every_suite<V: SuiteVisitor<Output = ()> + Copy>(visitor: V) {
     let mut ran = 0;
-    for entry in backends() {
-        for suite in entry.suites {
-            visit(entry.name, *suite, visitor)
-                .unwrap_or_else(|| panic!("{} does not visit {suite}", entry.name));
+    for entry in providers() {
+        for suite in entry.suites() {
+            visit(entry.name(), *suite, visitor)
+                .unwrap_or_else(|| panic!("{} does not visit {suite}", entry.name()));
             ran += 1;
         }
     }

@@ -22,7 +22,7 @@ use artmls::messages::GroupContext;
 use artmls::secret_tree::{MessageKey, RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError};
 use artmls::tree_math::LeafIndex;
 use artmls::{Aead, CipherSuite, Kdf, Secret, SuiteVisitor};
-use artmls_conformance::{backends, visit};
+use artmls_providers::{all as providers, visit};
 
 // ---------------------------------------------------------------------------------------------
 // A global allocator that records, per thread and only while asked, the largest single
@@ -87,10 +87,10 @@ fn largest_allocation<T>(f: impl FnOnce() -> T) -> (T, usize) {
 
 fn on_every_suite<V: SuiteVisitor<Output = ()> + Copy>(visitor: V) {
     let mut ran = 0;
-    for entry in backends() {
-        for suite in entry.suites {
-            visit(entry.name, *suite, visitor)
-                .unwrap_or_else(|| panic!("{} does not visit {suite}", entry.name));
+    for entry in providers() {
+        for suite in entry.suites() {
+            visit(entry.name(), *suite, visitor)
+                .unwrap_or_else(|| panic!("{} does not visit {suite}", entry.name()));
             ran += 1;
         }
     }

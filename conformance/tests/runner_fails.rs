@@ -8,7 +8,8 @@ use std::process::Command;
 
 use artmls::SuiteId;
 use artmls_conformance::runner::{RunError, kinds, run_files};
-use artmls_conformance::{RunOptions, Status, Summary, backends};
+use artmls_conformance::{RunOptions, Status, Summary};
+use artmls_providers::all as providers;
 
 /// RFC 5869 A.1 and A.3 in the runner's `rfc5869` layout.
 const HKDF_FILE: &str = r#"{
@@ -258,8 +259,8 @@ fn an_unknown_backend_lists_the_known_ones() {
     let summary = run_files(&[&hkdf], &options);
     assert!(!summary.is_success());
     let message = summary.errors[0].to_string();
-    for entry in backends() {
-        assert!(message.contains(entry.name), "{message}");
+    for entry in providers() {
+        assert!(message.contains(entry.name()), "{message}");
     }
 }
 
@@ -276,9 +277,9 @@ fn suite_and_backend_selection_skip_with_a_reason() {
     assert!(summary.cases[0].reason.contains("--suite 2"));
 
     // A backend that does not serve suite 1 skips its cases; one that does runs them alone.
-    for entry in backends() {
+    for entry in providers() {
         let options = RunOptions {
-            backend: Some(entry.name.to_owned()),
+            backend: Some(entry.name().to_owned()),
             ..RunOptions::default()
         };
         let summary = run_files(&[&hkdf], &options);
@@ -288,11 +289,11 @@ fn suite_and_backend_selection_skip_with_a_reason() {
             assert!(
                 summary.cases[0]
                     .reason
-                    .ends_with(&format!("on {}", entry.name))
+                    .ends_with(&format!("on {}", entry.name()))
             );
         } else {
             assert_eq!(summary.skipped(), 2);
-            assert!(summary.cases[0].reason.contains(entry.name));
+            assert!(summary.cases[0].reason.contains(entry.name()));
         }
     }
 }
