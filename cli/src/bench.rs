@@ -16,7 +16,7 @@ use rand::rngs::StdRng;
 
 /// Options of `artmls bench`.
 #[derive(Args, Debug, Clone)]
-pub struct BenchArgs {
+pub(crate) struct BenchArgs {
     /// Fewer rounds and smaller groups (seconds instead of a minute).
     #[arg(long)]
     pub quick: bool,
@@ -124,7 +124,7 @@ fn show(d: Duration) -> String {
     }
 }
 
-pub fn run(args: &BenchArgs) -> Result<(), String> {
+pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     let (rounds, sizes) = if args.quick {
         (15, vec![16, 128, 1024])
     } else {

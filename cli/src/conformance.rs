@@ -11,7 +11,7 @@ use clap::Args;
 
 /// Options of `artmls conformance`.
 #[derive(Args, Debug, Clone)]
-pub struct ConformanceArgs {
+pub(crate) struct ConformanceArgs {
     /// Only this suite, by name or id.
     #[arg(long)]
     pub suite: Option<String>,
@@ -97,7 +97,7 @@ struct Row {
     vectors_failed: usize,
 }
 
-pub fn run(args: &ConformanceArgs) -> Result<(), String> {
+pub(crate) fn run(args: &ConformanceArgs) -> Result<(), String> {
     let suite_filter = args.suite.as_deref().map(crate::parse_suite).transpose()?;
     if let Some(name) = &args.backend {
         artmls_providers::find(name).map_err(|e| e.to_string())?;

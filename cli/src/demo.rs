@@ -20,7 +20,7 @@ use rand::{RngExt, SeedableRng};
 
 /// Options of `artmls demo`.
 #[derive(Args, Debug, Clone)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Cipher suite, by name or id (see `artmls suites`).
     #[arg(long, default_value = "0xF001")]
     pub suite: String,
@@ -41,7 +41,7 @@ pub struct DemoArgs {
     pub quiet: bool,
 }
 
-pub fn run(args: &DemoArgs) -> Result<(), String> {
+pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
     let (suite, backend) = crate::pick(&args.suite, args.backend.as_deref())?;
     if args.members < 2 {
         return Err("--members must be at least 2".into());

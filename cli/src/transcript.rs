@@ -45,7 +45,7 @@ use serde::Serialize;
 
 /// Options of `artmls transcript`.
 #[derive(Args, Debug, Clone)]
-pub struct TranscriptArgs {
+pub(crate) struct TranscriptArgs {
     /// Cipher suite, by name or id (see `artmls suites`).
     #[arg(long, default_value = "0xF001")]
     pub suite: String,
@@ -66,7 +66,7 @@ const EXPORTER_LABEL: &str = "artmls transcript";
 const EXPORTER_CONTEXT: &[u8] = b"end of scenario";
 const EXPORTER_LENGTH: usize = 32;
 
-pub fn run(args: &TranscriptArgs) -> Result<(), String> {
+pub(crate) fn run(args: &TranscriptArgs) -> Result<(), String> {
     let (suite, backend) = crate::pick(&args.suite, args.backend.as_deref())?;
     if let Some(substitute) = deterministic_substitution(backend, suite) {
         eprintln!("note: backend {backend} runs {suite} with {substitute}");

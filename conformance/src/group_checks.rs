@@ -585,6 +585,17 @@ pub struct GroupSimulation<K: GroupKind> {
     next_name: u32,
 }
 
+impl<K: GroupKind> core::fmt::Debug for GroupSimulation<K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The members' states hold secrets; a summary is what a failing check needs.
+        f.debug_struct("GroupSimulation")
+            .field("group_id", &self.group_id)
+            .field("members", &self.members.len())
+            .field("outside", &self.outside)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A simulated group of typed members of suite `S`, what the checks of this module use.
 pub type Simulation<S> = GroupSimulation<Typed<S>>;
 
@@ -1091,10 +1102,8 @@ pub fn verify_post_compromise_security<S: CipherSuite>(seed: u64) {
     let mut sim = Simulation::<S>::new(seed, 3);
     sim.update(1);
     sim.update(2);
-    let stolen = artmls::group::Group::<S>::from_bytes(
-        sim.members[1].to_bytes().expect("serialize").as_bytes(),
-    )
-    .expect("restore");
+    let stolen = Group::<S>::from_bytes(sim.members[1].to_bytes().expect("serialize").as_bytes())
+        .expect("restore");
     let mut stolen = stolen;
     assert_eq!(
         stolen.epoch_authenticator(),

@@ -715,14 +715,14 @@ impl SuiteVisitor for WelcomeRoundTrip {
             &mut rng,
         )
         .unwrap();
-        let welcome = match MlsMessage::<artmls::messages::Commit>::decode_exact(
-            &MlsMessage::<artmls::messages::Commit>::Welcome(welcome)
+        let welcome = match MlsMessage::<Commit>::decode_exact(
+            &MlsMessage::<Commit>::Welcome(welcome)
                 .encode_to_vec()
                 .unwrap(),
         )
         .unwrap()
         {
-            MlsMessage::<artmls::messages::Commit>::Welcome(welcome) => welcome,
+            MlsMessage::<Commit>::Welcome(welcome) => welcome,
             other => panic!("decoded {:?}", other.wire_format()),
         };
 

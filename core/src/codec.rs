@@ -222,7 +222,7 @@ impl<'a> Reader<'a> {
 
     /// Pays for `count` values of type `T` (a buffer of `count` elements, or one boxed value).
     pub fn charge_for<T>(&mut self, count: usize) -> Result<(), CodecError> {
-        self.charge(count.saturating_mul(core::mem::size_of::<T>()))
+        self.charge(count.saturating_mul(size_of::<T>()))
     }
 
     /// The bytes not read yet.
@@ -722,7 +722,7 @@ mod tests {
         // and each inner one 4 `u16` (8 bytes): 112 bytes in all.
         let value = vec![vec![1u16, 2], vec![3, 4]];
         let bytes = value.encode_to_vec().unwrap();
-        let needed = 4 * core::mem::size_of::<Vec<u16>>() + 2 * 4 * 2;
+        let needed = 4 * size_of::<Vec<u16>>() + 2 * 4 * 2;
         let decode = |budget| {
             let mut reader = Reader::with_budget(&bytes, budget);
             let decoded = Vec::<Vec<u16>>::decode(&mut reader);

@@ -18,13 +18,13 @@ pub mod welcome;
 
 // The crypto interface, re-exported so that `artmls` alone is enough to write against a suite.
 use artmls_crypto::parallel;
-pub use erased::{
-    AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService,
-    AnyPendingCommit, AnyPublicGroup, AnyStagedCommit,
-};
-pub use provider::Provider;
 pub use artmls_crypto::{self as crypto, error, hpke, secret, suite};
 pub use artmls_crypto::{
     Aead, Backend, CipherSuite, Composed, CryptoError, DhGroup, HashFunction, Hpke, HpkeCiphertext,
     Kdf, Secret, SignatureScheme, SuiteId, SuiteInfo, SuiteVisitor, UnknownSuite,
 };
+pub use erased::{
+    AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService,
+    AnyPendingCommit, AnyPublicGroup, AnyStagedCommit,
+};
+pub use provider::Provider;

@@ -256,23 +256,23 @@ fn samples() -> Vec<Sample> {
     let mut out = vec![
         sample(
             "MLSMessage(PublicMessage)",
-            &MlsMessage::<artmls::messages::Commit>::PublicMessage(public.clone()),
+            &MlsMessage::<Commit>::PublicMessage(public.clone()),
         ),
         sample(
             "MLSMessage(PrivateMessage)",
-            &MlsMessage::<artmls::messages::Commit>::PrivateMessage(private.clone()),
+            &MlsMessage::<Commit>::PrivateMessage(private.clone()),
         ),
         sample(
             "MLSMessage(Welcome)",
-            &MlsMessage::<artmls::messages::Commit>::Welcome(welcome.clone()),
+            &MlsMessage::<Commit>::Welcome(welcome.clone()),
         ),
         sample(
             "MLSMessage(GroupInfo)",
-            &MlsMessage::<artmls::messages::Commit>::GroupInfo(group_info.clone()),
+            &MlsMessage::<Commit>::GroupInfo(group_info.clone()),
         ),
         sample(
             "MLSMessage(KeyPackage)",
-            &MlsMessage::<artmls::messages::Commit>::KeyPackage(raw_key_package()),
+            &MlsMessage::<Commit>::KeyPackage(raw_key_package()),
         ),
         sample("PublicMessage", &public),
         sample("PrivateMessage", &private),
@@ -512,7 +512,7 @@ fn many_tiny_elements_grow_linearly() {
         input.extend_from_slice(&body);
         let (result, largest, _) = measure(|| Vec::<T>::decode_exact(&input).map(|v| v.len()));
         assert_eq!(result, Ok(count), "{name}");
-        let per_element = std::mem::size_of::<T>();
+        let per_element = size_of::<T>();
         assert!(
             largest <= 2 * count * per_element,
             "{name}: largest allocation {largest} for {count} elements of {per_element} bytes"

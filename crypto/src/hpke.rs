@@ -49,6 +49,12 @@ fn labeled_expand<K: Kdf>(
 /// DHKEM(D, K) of RFC 9180 §4.1.
 pub struct DhKem<D, K>(PhantomData<fn() -> (D, K)>);
 
+impl<D: DhGroup, K: Kdf> core::fmt::Debug for DhKem<D, K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "DhKem({}, {})", D::NAME, K::NAME)
+    }
+}
+
 impl<D: DhGroup, K: Kdf> DhKem<D, K> {
     fn suite_id() -> [u8; 5] {
         let [hi, lo] = D::KEM_ID.to_be_bytes();
@@ -306,6 +312,12 @@ pub struct KeyScheduleInput<'a> {
 
 /// The whole of HPKE over `D`, `K` and `A`, and an [`Hpke`] component built from them.
 pub struct DhKemHpke<D, K, A>(PhantomData<Marker<D, K, A>>);
+
+impl<D: DhGroup, K: Kdf, A: Aead> core::fmt::Debug for DhKemHpke<D, K, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "DhKemHpke({}, {}, {})", D::NAME, K::NAME, A::NAME)
+    }
+}
 
 /// A marker that owns nothing, so the type is `Send`, `Sync` and `'static` whatever `D`, `K`, `A`.
 type Marker<D, K, A> = fn() -> (D, K, A);

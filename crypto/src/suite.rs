@@ -204,6 +204,12 @@ pub trait CipherSuite: 'static + Send + Sync {
 /// the components are the primitives the suite id stands for.
 pub struct Composed<D, K, H, A, S, P, const ID: u16>(PhantomData<Components<D, K, H, A, S, P>>);
 
+impl<D, K, H, A, S, P, const ID: u16> fmt::Debug for Composed<D, K, H, A, S, P, ID> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Composed({:?})", SuiteId(ID))
+    }
+}
+
 /// A marker that owns nothing, so a suite is `Send`, `Sync` and `'static` whatever its parts.
 type Components<D, K, H, A, S, P> = fn() -> (D, K, H, A, S, P);
 
@@ -319,7 +325,7 @@ pub trait SuiteVisitor {
 /// groups (`artmls::Provider`), and `test_suite::verify_provider` checks it. `visit` maps a
 /// suite id to the provider's type for that suite, so a suite picked at run time still runs
 /// fully monomorphised code. A provider may compose components of several crates.
-pub trait Backend: Copy + Send + Sync + core::fmt::Debug + 'static {
+pub trait Backend: Copy + Send + Sync + fmt::Debug + 'static {
     /// Short name, as users type it (`"dalek"`, `"aws-lc"`).
     const NAME: &'static str;
     /// One line on where the primitives come from.

@@ -22,6 +22,12 @@ use rand_core::CryptoRng;
 /// `CiphertextTooShort`, and a bad tag is `AeadOpenFailed`.
 pub struct RustHpke<K, A>(PhantomData<fn() -> (K, A)>);
 
+impl<K, A> core::fmt::Debug for RustHpke<K, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("RustHpke")
+    }
+}
+
 fn map_error(error: HpkeError) -> CryptoError {
     match error {
         HpkeError::EncapError | HpkeError::DecapError => CryptoError::ZeroSharedSecret,

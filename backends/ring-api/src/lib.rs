@@ -289,6 +289,7 @@ macro_rules! hash_and_kdf {
 }
 
 #[cfg(test)]
+#[allow(unreachable_pub)] // the macros expand public types into this private module
 mod tests {
     // The macros expanded over ring, as the ring backend does; the backends' own tests run the
     // full checks on both expansions.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 /// The vector folder: `$ARTMLS_VECTORS`, else `../shared/vectors` from the workspace root.
-pub fn vectors_dir() -> PathBuf {
+pub(crate) fn vectors_dir() -> PathBuf {
     match std::env::var_os("ARTMLS_VECTORS") {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
@@ -12,13 +12,13 @@ pub fn vectors_dir() -> PathBuf {
 }
 
 /// Whether this is a CI run (`CI=true`), where a missing vector file is a failure.
-pub fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| value == "true")
 }
 
 /// The vector file `relative` (to the vector folder), or `None` after printing a note when it
 /// is missing outside CI. Panics when it is missing in CI.
-pub fn vector_file(relative: &str) -> Option<PathBuf> {
+pub(crate) fn vector_file(relative: &str) -> Option<PathBuf> {
     let path = vectors_dir().join(relative);
     if path.is_file() {
         return Some(path);
@@ -34,7 +34,7 @@ pub fn vector_file(relative: &str) -> Option<PathBuf> {
 }
 
 /// A fresh, empty scratch folder for one test.
-pub fn scratch_dir(test: &str) -> PathBuf {
+pub(crate) fn scratch_dir(test: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("artmls-conformance-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -54,6 +54,9 @@ pub struct Sample {
 }
 
 /// The group, its messages and the derived structures.
+///
+/// No `Debug`: it is made of secrets, and nothing prints it.
+#[allow(missing_debug_implementations)]
 pub struct Fixture {
     /// The receiver's persisted state at epoch 3.
     pub receiver_state: Secret,

@@ -566,7 +566,7 @@ fn resign(
         .unwrap_or(message)
 }
 
-/// `Group::process_message` on a real message with field-level changes (see [`Mutation`]).
+/// `Group::process_message` on a real message with field-level changes (see `Mutation`).
 pub fn process_message_structured(data: &[u8]) {
     let Ok(mutation) = Mutation::arbitrary_take_rest(Unstructured::new(data)) else {
         return;

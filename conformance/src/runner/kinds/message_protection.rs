@@ -104,13 +104,13 @@ impl<S: CipherSuite> Setup<S> {
 
     /// Opens an encoded PublicMessage and returns its content and confirmation tag.
     fn open_public(&self, what: &str, bytes: &[u8]) -> Result<(Content, Option<Vec<u8>>), String> {
-        let message = MlsMessage::<artmls::messages::Commit>::decode_exact(bytes)
+        let message = MlsMessage::<Commit>::decode_exact(bytes)
             .map_err(|error| format!("{what}: decoding: {error}"))?;
         let encoded = message
             .encode_to_vec()
             .map_err(|error| format!("{what}: re-encoding: {error}"))?;
         expect_bytes(&format!("{what} re-encoded"), &encoded, bytes)?;
-        let MlsMessage::<artmls::messages::Commit>::PublicMessage(message) = message else {
+        let MlsMessage::<Commit>::PublicMessage(message) = message else {
             return Err(format!("{what}: not a PublicMessage"));
         };
         let content = open_public::<S, _>(
@@ -125,13 +125,13 @@ impl<S: CipherSuite> Setup<S> {
 
     /// Decrypts an encoded PrivateMessage with a fresh tree.
     fn open_private(&self, what: &str, bytes: &[u8]) -> Result<Content, String> {
-        let message = MlsMessage::<artmls::messages::Commit>::decode_exact(bytes)
+        let message = MlsMessage::<Commit>::decode_exact(bytes)
             .map_err(|error| format!("{what}: decoding: {error}"))?;
         let encoded = message
             .encode_to_vec()
             .map_err(|error| format!("{what}: re-encoding: {error}"))?;
         expect_bytes(&format!("{what} re-encoded"), &encoded, bytes)?;
-        let MlsMessage::<artmls::messages::Commit>::PrivateMessage(message) = message else {
+        let MlsMessage::<Commit>::PrivateMessage(message) = message else {
             return Err(format!("{what}: not a PrivateMessage"));
         };
         let mut tree = self.tree()?;
@@ -158,7 +158,7 @@ impl<S: CipherSuite> Setup<S> {
         .map_err(|error| format!("{what}: signing: {error}"))?;
         let message = protect_public::<S, _>(signed, &self.context, &self.membership_key)
             .map_err(|error| format!("{what}: protecting: {error}"))?;
-        let bytes = MlsMessage::<artmls::messages::Commit>::PublicMessage(message)
+        let bytes = MlsMessage::<Commit>::PublicMessage(message)
             .encode_to_vec()
             .map_err(|error| format!("{what}: encoding: {error}"))?;
         let (opened, _) = self.open_public(&format!("{what} (fresh)"), &bytes)?;
@@ -191,7 +191,7 @@ impl<S: CipherSuite> Setup<S> {
             &mut rng,
         )
         .map_err(|error| format!("{what}: encrypting: {error}"))?;
-        let bytes = MlsMessage::<artmls::messages::Commit>::PrivateMessage(message)
+        let bytes = MlsMessage::<Commit>::PrivateMessage(message)
             .encode_to_vec()
             .map_err(|error| format!("{what}: encoding: {error}"))?;
         let opened = self.open_private(&format!("{what} (fresh)"), &bytes)?;
