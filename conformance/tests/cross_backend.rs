@@ -2,7 +2,7 @@
 //! gives byte-identical DeriveKeyPair, DH, HKDF, hash, AEAD, HPKE (and Ed25519) outputs for the
 //! same inputs and random bytes, and opens and verifies what the others produce.
 //!
-//! Also runs [`verify_suite`] on every (backend, suite) pair through the registry.
+//! Also runs [`verify_suite`] on every (backend, suite) pair from `artmls_providers::all()`.
 
 use artmls::hpke::DhKemHpke;
 use artmls::{
