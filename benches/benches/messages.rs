@@ -10,10 +10,10 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use artmls::framing::{Padding, decrypt_private, encrypt_private, sign_content};
-use artmls::key_schedule::EpochSecrets;
+use artmls::internals::framing::{Padding, decrypt_private, encrypt_private, sign_content};
+use artmls::internals::key_schedule::EpochSecrets;
+use artmls::internals::secret_tree::{RatchetKind, SecretTree};
 use artmls::messages::{Content, FramedContent, GroupContext, Sender, WireFormat};
-use artmls::secret_tree::{RatchetKind, SecretTree};
 use artmls::tree_math::LeafIndex;
 use artmls::{CipherSuite, Secret, SignatureScheme, SuiteId, SuiteVisitor};
 use artmls_benches::{backend_suites, suite_label};

@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use artmls::art_tree::ArtMember;
+use artmls::internals::art_tree::ArtMember;
 use artmls::tree_math::LeafIndex;
 use artmls::{CipherSuite, DhGroup, SuiteId, SuiteVisitor};
 use artmls_benches::{backend_suites, suite_label};

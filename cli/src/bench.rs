@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use artmls::art_tree::ArtMember;
+use artmls::internals::art_tree::ArtMember;
 use artmls::{CipherSuite, DhGroup, Hpke, SignatureScheme, SuiteId, SuiteVisitor};
 use clap::Args;
 use rand::SeedableRng;

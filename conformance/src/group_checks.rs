@@ -1293,15 +1293,21 @@ pub fn verify_commit_rejections<S: CipherSuite>(seed: u64) {
             // caught there first.
             "confirmation tag" => matches!(
                 error,
-                GroupError::Framing(artmls::framing::FramingError::MembershipTagMismatch)
+                GroupError::Framing(
+                    artmls::internals::framing::FramingError::MembershipTagMismatch
+                )
             ),
             "membership tag" => matches!(
                 error,
-                GroupError::Framing(artmls::framing::FramingError::MembershipTagMismatch)
+                GroupError::Framing(
+                    artmls::internals::framing::FramingError::MembershipTagMismatch
+                )
             ),
             "signature" => matches!(
                 error,
-                GroupError::Framing(artmls::framing::FramingError::MembershipTagMismatch)
+                GroupError::Framing(
+                    artmls::internals::framing::FramingError::MembershipTagMismatch
+                )
             ),
             "group id" => matches!(error, GroupError::WrongGroup),
             _ => matches!(error, GroupError::FutureEpoch { .. }),
@@ -1348,9 +1354,9 @@ pub fn verify_persistence<S: CipherSuite>(seed: u64) {
 pub fn verify_insider_forgeries<S: CipherSuite>(seed: u64) {
     use artmls::SignatureScheme as _;
     use artmls::codec::{Decode, Encode};
-    use artmls::framing::{FramingError, protect_public, sign_content};
     use artmls::group::ArtCommit;
-    use artmls::key_schedule::KeyScheduleError;
+    use artmls::internals::framing::{FramingError, protect_public, sign_content};
+    use artmls::internals::key_schedule::KeyScheduleError;
     use artmls::messages::{Content, FramedContent, MessageError, MlsMessage, WireFormat};
 
     let mut sim = Simulation::<S>::new(seed, 4);
@@ -1488,9 +1494,11 @@ pub fn verify_welcome_with_forged_leaf_node<S: CipherSuite>(seed: u64) {
     use artmls::SignatureScheme as _;
     use artmls::codec::{Decode, Encode};
     use artmls::group::{ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree};
-    use artmls::key_schedule::psk_secret;
+    use artmls::internals::key_schedule::psk_secret;
+    use artmls::internals::welcome::{
+        NewMember, decrypt_group_info, decrypt_group_secrets, seal_welcome,
+    };
     use artmls::messages::{GroupInfo, MessageError, MlsMessage};
-    use artmls::welcome::{NewMember, decrypt_group_info, decrypt_group_secrets, seal_welcome};
 
     let mut sim = Simulation::<S>::new(seed, 3);
     let (identity, bundle) = sim.newcomer();

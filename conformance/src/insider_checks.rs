@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use artmls::CipherSuite;
 use artmls::Secret;
-use artmls::art_tree::TreeError;
 use artmls::codec::{Decode, Encode};
-use artmls::framing::{protect_public, sign_content};
 use artmls::group::{
     ArtCommit, Group, GroupError, IdentityPolicy, IdentityRejected, PendingCommit, Received,
 };
+use artmls::internals::art_tree::TreeError;
+use artmls::internals::framing::{protect_public, sign_content};
 use artmls::messages::{Content, Credential, FramedContent, LeafNode, MlsMessage, WireFormat};
 use artmls::tree_math::LeafIndex;
 

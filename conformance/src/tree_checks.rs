@@ -1,7 +1,9 @@
 //! Protocol properties of the ART tree, generic over a suite: random sequences of adds,
 //! updates and removes over simulated members, and the rejection of bad changes.
 
-use artmls::art_tree::{ArtMember, LeafChange, LeafChangeKind, LeafKind, TreeChange, TreeError};
+use artmls::internals::art_tree::{
+    ArtMember, LeafChange, LeafChangeKind, LeafKind, TreeChange, TreeError,
+};
 use artmls::tree_math::{LeafIndex, NodeIndex};
 use artmls::{CipherSuite, DhGroup, Secret};
 use rand::RngExt;
@@ -26,7 +28,7 @@ impl<S: CipherSuite> Group<S> {
     fn commit(
         &mut self,
         sender: usize,
-        pending: artmls::art_tree::PendingTreeChange<S>,
+        pending: artmls::internals::art_tree::PendingTreeChange<S>,
     ) -> TreeChange {
         let change = pending.change().clone();
         let newcomers: Vec<(LeafIndex, Secret)> = pending.newcomers().to_vec();
@@ -277,7 +279,7 @@ pub fn verify_removed_parties_locked_out<S: CipherSuite>(
 ) {
     use std::collections::HashMap;
 
-    use artmls::art_tree::NodeSecret;
+    use artmls::internals::art_tree::NodeSecret;
 
     use crate::rng::RecordingRng;
 

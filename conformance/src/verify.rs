@@ -1,10 +1,11 @@
 //! The checks every suite of the workspace passes: the crypto test suite of `artmls-crypto`
 //! (composition, every component, known answers, refusal of bad input, redacted `Debug`) and,
-//! on top, the labelled functions of the protocol crate (`artmls::labels`), which need it.
+//! on top, the labelled functions of the protocol crate (`artmls::internals::labels`), which need it.
 
 use core::fmt::Display;
 
-use artmls::{CipherSuite, CryptoError, DhGroup, Kdf, SignatureScheme, labels};
+use artmls::internals::labels;
+use artmls::{CipherSuite, CryptoError, DhGroup, Kdf, SignatureScheme};
 use rand_core::CryptoRng;
 
 use crate::rng::{DEFAULT_SEED, seeded};

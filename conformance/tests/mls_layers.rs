@@ -8,20 +8,20 @@
 //! - Welcome: a full round trip with a fresh key package and a PSK, and its failure modes.
 
 use artmls::codec::{CodecError, Decode, Encode};
-use artmls::framing::{
+use artmls::internals::framing::{
     FramingError, Padding, apply_reuse_guard, decrypt_private, encrypt_private, open_public,
     protect_public, sender_data_key_nonce, sign_content,
 };
-use artmls::key_schedule::{EpochSecrets, KeyScheduleError, zero_secret};
+use artmls::internals::key_schedule::{EpochSecrets, KeyScheduleError, zero_secret};
+use artmls::internals::secret_tree::{RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError};
+use artmls::internals::welcome::{NewMember, WelcomeError, join, seal_welcome};
 use artmls::messages::{
     AuthenticatedContent, Capabilities, Commit, Content, ContentType, Credential, Extension,
     FramedContent, GroupContext, GroupInfo, KeyPackage, LeafNode, LeafNodeSource, Lifetime, MLS10,
     MlsMessage, PreSharedKeyId, PrivateMessage, Proposal, ProposalOrRef, PublicMessage, Remove,
     Sender, SenderData, WireFormat,
 };
-use artmls::secret_tree::{RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError};
 use artmls::tree_math::LeafIndex;
-use artmls::welcome::{NewMember, WelcomeError, join, seal_welcome};
 use artmls::{Aead, CipherSuite, DhGroup, Secret, SignatureScheme, SuiteVisitor};
 use artmls_conformance::rng::seeded;
 use artmls_providers::{all as providers, visit};
@@ -688,7 +688,7 @@ impl SuiteVisitor for WelcomeRoundTrip {
         let psk_id = PreSharedKeyId::external(b"shared".to_vec(), vec![3; 32]);
         let psk_value = secret(0x77, 32);
         let psks = vec![(psk_id.clone(), psk_value.clone())];
-        let psk_secret = artmls::key_schedule::psk_secret::<S>(&psks).unwrap();
+        let psk_secret = artmls::internals::key_schedule::psk_secret::<S>(&psks).unwrap();
         assert_ne!(psk_secret, zero_secret::<S>());
         let context =
             GroupContext::new(S::ID.0, b"art group".to_vec(), 1, vec![1; 32], vec![2; 32]);

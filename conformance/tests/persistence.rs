@@ -17,9 +17,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use artmls::codec::{CodecError, Reader};
-use artmls::key_schedule::EpochSecrets;
+use artmls::internals::key_schedule::EpochSecrets;
+use artmls::internals::secret_tree::{
+    MessageKey, RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError,
+};
 use artmls::messages::GroupContext;
-use artmls::secret_tree::{MessageKey, RatchetKind, SecretTree, SecretTreeConfig, SecretTreeError};
 use artmls::tree_math::LeafIndex;
 use artmls::{Aead, CipherSuite, Kdf, Secret, SuiteVisitor};
 use artmls_providers::{all as providers, visit};

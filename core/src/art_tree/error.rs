@@ -65,7 +65,7 @@ pub enum TreeError {
     /// A change has no leaf changes.
     #[error("empty change")]
     EmptyChange,
-    /// The tree would exceed [`MAX_LEAVES`].
+    /// The tree would exceed [`crate::tree_math::MAX_LEAVES`].
     #[error("tree would exceed {MAX_LEAVES} leaves")]
     TreeTooLarge,
     /// A pending change was prepared on another version of the tree.

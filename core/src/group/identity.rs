@@ -171,7 +171,7 @@ impl<S: CipherSuite> KeyPackageBundle<S> {
     }
 
     /// The private key of the KeyPackage's init key: what opens a Welcome's GroupSecrets, for
-    /// callers of the lower-level [`crate::welcome::join`].
+    /// callers of the lower-level `welcome::join`.
     pub fn init_private_key(&self) -> &Secret {
         &self.init_private_key
     }

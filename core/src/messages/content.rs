@@ -1,5 +1,5 @@
 //! Framing structures (RFC 9420 §6): `FramedContent`, its authentication, and the messages
-//! that carry it. Protecting and opening messages is in [`crate::framing`].
+//! that carry it. Protecting and opening messages is in the framing layer.
 
 use crate::codec::{CodecError, Decode, Encode, Reader, impl_codec_enum, impl_codec_struct};
 use crate::messages::{Commit, GroupInfo, KeyPackage, MLS10, Proposal, Welcome, WireFormat};

@@ -1,7 +1,7 @@
 //! RFC 9420 `Proposal` and `Commit` syntax (§12), including `UpdatePath`.
 //!
 //! An ART group's commit body is the profile's own (the changed nodes' public keys, see
-//! [`crate::art_tree`]); these structures are decoded and encoded where RFC 9420 messages carry
+//! the ART tree layer); these structures are decoded and encoded where RFC 9420 messages carry
 //! them (the interop vectors, framing).
 
 use crate::codec::{CodecError, Decode, Encode, Reader, impl_codec_struct};

@@ -1,5 +1,5 @@
 //! `Welcome` and what it carries (RFC 9420 §12.4.3). The sealing and opening are in
-//! [`crate::welcome`].
+//! the welcome layer.
 
 use crate::codec::{CodecError, Encode, impl_codec_struct, varint_len};
 use crate::messages::PreSharedKeyId;

@@ -376,7 +376,7 @@ fn group_info_of(welcome: &[u8], bundle: &KeyPackageBundle<Suite>) -> GroupInfo 
     else {
         panic!("the fixture's Welcome decodes");
     };
-    artmls::welcome::open_welcome::<Suite>(
+    artmls::internals::welcome::open_welcome::<Suite>(
         &welcome,
         bundle.key_package(),
         bundle.init_private_key(),

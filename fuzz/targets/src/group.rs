@@ -20,9 +20,9 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use arbitrary::{Arbitrary, Unstructured};
 use artmls::codec::{Decode, Encode};
-use artmls::framing::{protect_public, sign_content};
 use artmls::group::{ArtCommit, Group, GroupConfig, GroupError, Received};
-use artmls::key_schedule::KeyScheduleError;
+use artmls::internals::framing::{protect_public, sign_content};
+use artmls::internals::key_schedule::KeyScheduleError;
 use artmls::messages::{
     Content, ContentType, FramedContent, GroupContext, LeafNode, MlsMessage, PrivateMessage,
     PublicMessage, Sender, WireFormat,

@@ -1,11 +1,11 @@
 //! `art-tree`: node keys and commit secret of the ART tree (art-mls-profile.md §3-§4).
 //!
 //! Each case gives the leaf secrets of a full tree (`null` for a blank leaf); the check builds
-//! the public tree from them with `artmls::art_tree::PublicTree::from_leaf_secrets` and
+//! the public tree from them with `artmls::internals::art_tree::PublicTree::from_leaf_secrets` and
 //! compares every node's public key, the root's `node_secret` and `commit_secret`.
 
-use artmls::art_tree::PublicTree;
-use artmls::labels::derive_secret;
+use artmls::internals::art_tree::PublicTree;
+use artmls::internals::labels::derive_secret;
 use artmls::{CipherSuite, Secret};
 use serde::{Deserialize, Serialize};
 

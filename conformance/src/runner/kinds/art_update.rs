@@ -2,12 +2,12 @@
 //!
 //! Each case gives a tree of members, tombstones and blank leaves with their leaf secrets, a
 //! sender and its fresh leaf secret. The check builds the tree
-//! (`artmls::art_tree::PublicTree::from_leaves`), performs the sender's Update and compares
+//! (`artmls::internals::art_tree::PublicTree::from_leaves`), performs the sender's Update and compares
 //! the leaves' kinds, every node's public key and `commit_secret` afterwards; then every other
 //! member, as a receiver, applies the sender's transmitted change and must reach the same
 //! tree and secret.
 
-use artmls::art_tree::{ArtMember, LeafKind, PublicTree};
+use artmls::internals::art_tree::{ArtMember, LeafKind, PublicTree};
 use artmls::tree_math::LeafIndex;
 use artmls::{CipherSuite, Secret};
 use serde::{Deserialize, Serialize};

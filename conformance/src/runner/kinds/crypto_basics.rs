@@ -7,7 +7,8 @@
 //! given ciphertext, then `EncryptWithLabel` + `DecryptWithLabel`. The key pairs are also checked
 //! for consistency (`pub` is the public key of `priv`). Suites 4-7 are skipped.
 
-use artmls::{CipherSuite, DhGroup, SignatureScheme, labels};
+use artmls::internals::labels;
+use artmls::{CipherSuite, DhGroup, SignatureScheme};
 use serde::Deserialize;
 
 use crate::rng::seeded;

@@ -10,7 +10,7 @@
 //! text it is (its characters happen to be hex digits). Suites 4-7 are skipped.
 
 use artmls::codec::Encode;
-use artmls::key_schedule::EpochSecrets;
+use artmls::internals::key_schedule::EpochSecrets;
 use artmls::messages::GroupContext;
 use artmls::{CipherSuite, Secret};
 use serde::Deserialize;

@@ -17,13 +17,13 @@
 //! Suites 4-7 are skipped.
 
 use artmls::codec::{Decode, Encode};
-use artmls::framing::{
+use artmls::internals::framing::{
     Padding, decrypt_private, encrypt_private, open_public, protect_public, sign_content,
 };
+use artmls::internals::secret_tree::SecretTree;
 use artmls::messages::{
     Commit, Content, FramedContent, GroupContext, MlsMessage, Proposal, Sender, WireFormat,
 };
-use artmls::secret_tree::SecretTree;
 use artmls::tree_math::LeafIndex;
 use artmls::{CipherSuite, Secret, SignatureScheme};
 use serde::Deserialize;

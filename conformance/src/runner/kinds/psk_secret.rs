@@ -4,7 +4,7 @@
 //! `PreSharedKeyID { external, psk_id, psk_nonce }` with those values must be `psk_secret`
 //! (the zero secret for an empty list). Suites 4-7 are skipped.
 
-use artmls::key_schedule::psk_secret;
+use artmls::internals::key_schedule::psk_secret;
 use artmls::messages::PreSharedKeyId;
 use artmls::{CipherSuite, Secret};
 use serde::Deserialize;

@@ -7,7 +7,9 @@
 //! way a receiver would (so skipped generations are kept and consumed keys erased), and must
 //! match. Suites 4-7 are skipped.
 
-use artmls::secret_tree::{RatchetKind, SecretTree, SecretTreeConfig, sender_data_key_nonce};
+use artmls::internals::secret_tree::{
+    RatchetKind, SecretTree, SecretTreeConfig, sender_data_key_nonce,
+};
 use artmls::tree_math::LeafIndex;
 use artmls::{CipherSuite, Secret};
 use serde::Deserialize;

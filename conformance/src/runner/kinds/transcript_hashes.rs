@@ -8,7 +8,7 @@
 //! are skipped.
 
 use artmls::codec::{Decode, Encode};
-use artmls::key_schedule::{transcript_hashes_after, verify_confirmation_tag};
+use artmls::internals::key_schedule::{transcript_hashes_after, verify_confirmation_tag};
 use artmls::messages::AuthenticatedContent;
 use artmls::{CipherSuite, Secret};
 use serde::Deserialize;

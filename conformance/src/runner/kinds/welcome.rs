@@ -8,8 +8,8 @@
 //! in a fresh Welcome to the same key package, which joins the same way. Suites 4-7 are skipped.
 
 use artmls::codec::{Decode, Encode};
+use artmls::internals::welcome::{NewMember, join, seal_welcome};
 use artmls::messages::{KeyPackage, MlsMessage, Welcome};
-use artmls::welcome::{NewMember, join, seal_welcome};
 use artmls::{CipherSuite, Secret, SignatureScheme};
 use serde::Deserialize;
 
@@ -114,7 +114,7 @@ fn join_with<S: CipherSuite>(
     key_package: &KeyPackage,
     init_priv: &Secret,
     signer: &<S::Signature as SignatureScheme>::VerifyingKey,
-) -> Result<artmls::welcome::Joined<S>, artmls::welcome::WelcomeError> {
+) -> Result<artmls::internals::welcome::Joined<S>, artmls::internals::welcome::WelcomeError> {
     join::<S>(
         welcome,
         key_package,

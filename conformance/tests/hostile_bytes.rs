@@ -18,17 +18,17 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use artmls::art_tree::{LeafKind, TreeChange};
 use artmls::codec::{CodecError, Encode, allocation_budget};
 use artmls::group::{
     ART_RATCHET_TREE_EXTENSION, ArtCommit, ArtRatchetTree, Group, GroupConfig, GroupError, Identity,
 };
+use artmls::internals::art_tree::{LeafKind, TreeChange};
+use artmls::internals::welcome::{NewMember, seal_welcome};
 use artmls::messages::{
     Content, Extension, FramedContent, FramedContentAuthData, GroupContext, GroupInfo, MlsMessage,
     PublicMessage, Sender,
 };
 use artmls::tree_math::LeafIndex;
-use artmls::welcome::{NewMember, seal_welcome};
 use artmls::{CipherSuite, Secret};
 use artmls_dalek::X25519Aes128GcmSha256Ed25519 as Suite;
 use rand::SeedableRng;
