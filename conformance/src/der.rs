@@ -16,6 +16,7 @@ use thiserror::Error;
 
 /// Why a DER helper rejected its input.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum DerError {
     /// The input has the wrong length for the only form accepted.
     #[error("wrong length: {got} bytes, expected {expected}")]

@@ -93,6 +93,7 @@ pub fn allocation_budget(input_len: usize) -> usize {
 /// Decoding never panics and never requests more heap than [`allocation_budget`] of the input
 /// length, whatever lengths the input claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum CodecError {
     /// The input ended before the structure did.
     #[error("input truncated: {needed} more bytes needed, {remaining} remain")]

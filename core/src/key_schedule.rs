@@ -41,6 +41,7 @@ use artmls_crypto::{Aead, DhGroup, HashFunction, Kdf};
 
 /// Why a key schedule computation failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum KeyScheduleError {
     /// A primitive failed: a KDF asked for too much output, or DeriveKeyPair gave up. With
     /// the suites of this library this means an input of the wrong size; fix the caller.

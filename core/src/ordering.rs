@@ -28,6 +28,7 @@ use crate::suite::CipherSuite;
 
 /// Why the service refused a message.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum OrderingError {
     /// Another commit already took this epoch (or the message is for an epoch the group
     /// left): process the group's messages, then send again.

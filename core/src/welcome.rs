@@ -34,6 +34,7 @@ type VerifyingKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::Verif
 /// Why a Welcome could not be sealed or joined. A Welcome that fails to open cannot be used:
 /// the joiner stays outside the group (and may ask for a new Welcome).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum WelcomeError {
     /// A structure is malformed (decoding) or too long (encoding).
     #[error(transparent)]

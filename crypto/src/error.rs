@@ -9,6 +9,7 @@ use thiserror::Error;
 /// (`InvalidPublicKey`, `InvalidSignature`, `AeadOpenFailed`, ...) mean the sender is broken or
 /// malicious: drop the message.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum CryptoError {
     /// A public key is malformed, not on the curve, the identity, of low order, or in a
     /// form this library does not accept (compressed P-256 points, for instance).

@@ -54,6 +54,7 @@ impl SuiteId {
 /// [`SuiteId::ALL`]); `artmls suites` prints them with the backends that serve each.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown cipher suite {given:?}; known suites: {}", known_suites())]
+#[non_exhaustive]
 pub struct UnknownSuite {
     /// The text that was given.
     pub given: String,

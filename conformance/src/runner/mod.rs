@@ -102,6 +102,7 @@ pub struct RunOptions {
 
 /// A file the runner could not process; the run fails.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// The file could not be read.
     #[error("cannot read the file: {0}")]

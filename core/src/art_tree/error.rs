@@ -10,6 +10,7 @@ use super::MAX_LEAVES;
 /// Why a tree operation or a received change was rejected. A rejected change leaves the
 /// member's state as it was.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum TreeError {
     /// A received public key does not decode or validate.
     #[error("invalid public key for {node:?}: {source}")]

@@ -11,6 +11,7 @@ use crate::tree_math::LeafIndex;
 /// Why a message could not be protected, or was rejected. A rejected message must be dropped;
 /// nothing in the group's state was changed by it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum FramingError {
     /// The message (or its decrypted content) is not a valid encoding.
     #[error("malformed message: {0}")]

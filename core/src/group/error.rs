@@ -20,6 +20,7 @@ use crate::welcome::WelcomeError;
 /// rebuilds); a [`GroupError::FutureEpoch`] message arrived early (process the commits before
 /// it first); anything else is a broken or malicious sender (drop the message).
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum GroupError {
     /// The message is for an epoch the group has left. For a commit: another commit won the
     /// epoch; drop yours, process the winner, and commit again.

@@ -99,6 +99,7 @@ type VerifyingKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::Verif
 
 /// Settings of a member's group state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GroupConfig {
     /// Out-of-order bounds for application and handshake messages.
     pub secret_tree: SecretTreeConfig,

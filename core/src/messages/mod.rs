@@ -86,6 +86,7 @@ use crate::error::CryptoError;
 /// Why a signed structure (KeyPackage, LeafNode, GroupInfo) could not be signed or was
 /// rejected. A rejected structure must not be used: drop it (and the message it came in).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum MessageError {
     /// The structure could not be encoded (a field longer than 2^30 - 1 bytes).
     #[error(transparent)]

@@ -49,6 +49,7 @@ use artmls_crypto::{Aead, Kdf};
 
 /// Why the secret tree could not give a key. None of these changes the tree.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum SecretTreeError {
     /// The tree's width is not a power of two between 1 and 2^30 leaves.
     #[error("invalid secret tree width {0}: a power of two from 1 to 2^30 leaves")]
