@@ -38,13 +38,8 @@ impl SuiteVisitor for Messages<'_> {
         let mut rng = StdRng::seed_from_u64(11);
         let c = self.c;
 
-        let context = GroupContext::new(
-            S::ID.0,
-            b"bench group".to_vec(),
-            1,
-            vec![1; 32],
-            vec![2; 32],
-        );
+        let context =
+            GroupContext::new(S::ID, b"bench group".to_vec(), 1, vec![1; 32], vec![2; 32]);
         let epoch = EpochSecrets::<S>::derive(
             &Secret::new(vec![3; 32]),
             &Secret::new(vec![4; 32]),

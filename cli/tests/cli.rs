@@ -379,7 +379,7 @@ fn a_transcript_holds_every_message_and_every_epoch_of_the_scenario() {
                     let MlsMessage::KeyPackage(key_package) = decoded else {
                         panic!("{id}: not a KeyPackage");
                     };
-                    assert_eq!(key_package.cipher_suite, suite.0);
+                    assert_eq!(key_package.cipher_suite, suite);
                 }
             }
         }

@@ -133,7 +133,7 @@ fn welcome_with_a_huge_absent_tree_fails_within_bounded_memory() {
     };
     let group_info = GroupInfo {
         group_context: GroupContext::new(
-            Suite::ID.0,
+            Suite::ID,
             b"attack".to_vec(),
             1,
             vec![0; 32],

@@ -231,14 +231,14 @@ impl<S: CipherSuite> Group<S> {
             &secret(1, 32),
             &secret(2, 32),
             None,
-            &GroupContext::new(S::ID.0, b"group".to_vec(), 3, vec![4; 32], vec![5; 32]),
+            &GroupContext::new(S::ID, b"group".to_vec(), 3, vec![4; 32], vec![5; 32]),
         )
         .unwrap();
         let signing_key = S::Signature::generate_signing_key(&mut rng);
         let verifying_key = S::Signature::verifying_key(&signing_key);
         let other_key = S::Signature::verifying_key(&S::Signature::generate_signing_key(&mut rng));
         Group {
-            context: GroupContext::new(S::ID.0, b"group".to_vec(), 3, vec![4; 32], vec![5; 32]),
+            context: GroupContext::new(S::ID, b"group".to_vec(), 3, vec![4; 32], vec![5; 32]),
             encryption_secret: epoch.encryption_secret.clone(),
             sender_data_secret: epoch.sender_data_secret.clone(),
             membership_key: epoch.membership_key.clone(),
@@ -634,7 +634,7 @@ fn leaf_node(source: LeafNodeSource) -> LeafNode {
         credential: Credential::basic(b"alice".to_vec()),
         capabilities: Capabilities {
             versions: vec![MLS10],
-            cipher_suites: vec![0xF001, 0xF002, 0xF003],
+            cipher_suites: artmls::SuiteId::ALL.to_vec(),
             extensions: vec![],
             proposals: vec![],
             credentials: vec![1],
@@ -670,7 +670,7 @@ impl SuiteVisitor for WelcomeRoundTrip {
         leaf.sign::<S>(&newcomer_key, None).unwrap();
         let mut key_package = KeyPackage {
             version: MLS10,
-            cipher_suite: S::ID.0,
+            cipher_suite: S::ID,
             init_key: init_public.as_ref().to_vec(),
             leaf_node: leaf,
             extensions: vec![],
@@ -690,8 +690,7 @@ impl SuiteVisitor for WelcomeRoundTrip {
         let psks = vec![(psk_id.clone(), psk_value.clone())];
         let psk_secret = artmls::internals::key_schedule::psk_secret::<S>(&psks).unwrap();
         assert_ne!(psk_secret, zero_secret::<S>());
-        let context =
-            GroupContext::new(S::ID.0, b"art group".to_vec(), 1, vec![1; 32], vec![2; 32]);
+        let context = GroupContext::new(S::ID, b"art group".to_vec(), 1, vec![1; 32], vec![2; 32]);
         let epoch =
             EpochSecrets::<S>::derive(&secret(4, 32), &secret(5, 32), Some(&psk_secret), &context)
                 .unwrap();

@@ -778,7 +778,7 @@ fn every_truncation_of_a_secret_tree_is_an_error() {
 // Epoch secrets.
 
 fn epoch<S: CipherSuite>() -> EpochSecrets<S> {
-    let context = GroupContext::new(S::ID.0, b"persisted".to_vec(), 9, vec![3; 32], vec![4; 32]);
+    let context = GroupContext::new(S::ID, b"persisted".to_vec(), 9, vec![3; 32], vec![4; 32]);
     EpochSecrets::<S>::from_joiner_secret(pattern(0x77, nh::<S>()), None, &context).unwrap()
 }
 

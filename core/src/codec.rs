@@ -414,6 +414,20 @@ macro_rules! impl_uint {
 
 impl_uint!(u16, u32, u64);
 
+// A cipher suite on the wire is its 16-bit id (RFC 9420 `CipherSuite`); any value decodes, and
+// the layer that reads it decides whether it names a suite it serves.
+impl Encode for artmls_crypto::SuiteId {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        self.0.encode(out)
+    }
+}
+
+impl Decode for artmls_crypto::SuiteId {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
+        u16::decode(reader).map(artmls_crypto::SuiteId)
+    }
+}
+
 impl Encode for u8 {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
         out.push(*self);

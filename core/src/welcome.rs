@@ -26,7 +26,7 @@ use crate::messages::{
     PreSharedKeyId, Welcome,
 };
 use crate::secret::{Secret, constant_time_eq};
-use crate::suite::CipherSuite;
+use crate::suite::{CipherSuite, SuiteId};
 use artmls_crypto::{Aead, SignatureScheme};
 
 type VerifyingKey<S> = <<S as CipherSuite>::Signature as SignatureScheme>::VerifyingKey;
@@ -50,14 +50,14 @@ pub enum WelcomeError {
     #[error(transparent)]
     Crypto(#[from] CryptoError),
     /// The Welcome, a key package and the GroupInfo name different cipher suites.
-    #[error("cipher suite mismatch: welcome {welcome:#06x}, {other_what} {other:#06x}")]
+    #[error("cipher suite mismatch: welcome {welcome}, {other_what} {other}")]
     SuiteMismatch {
         /// The Welcome's suite.
-        welcome: u16,
+        welcome: SuiteId,
         /// What disagrees with it.
         other_what: &'static str,
         /// Its suite.
-        other: u16,
+        other: SuiteId,
     },
     /// The Welcome has no entry for this key package.
     #[error("the Welcome has no entry for this key package")]

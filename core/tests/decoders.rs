@@ -7,6 +7,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use artmls::SuiteId;
 use artmls::codec::{CodecError, Decode, Encode, Reader};
 use artmls::messages::{
     Add, AuthenticatedContent, Capabilities, Commit, Content, ContentType, Credential,
@@ -126,7 +127,7 @@ fn leaf_node(source: LeafNodeSource) -> LeafNode {
         credential: Credential::basic(b"alice".to_vec()),
         capabilities: Capabilities {
             versions: vec![MLS10],
-            cipher_suites: vec![0xF001, 0xF002, 0xF003],
+            cipher_suites: SuiteId::ALL.to_vec(),
             extensions: vec![],
             proposals: vec![],
             credentials: vec![1],
@@ -143,7 +144,7 @@ fn leaf_node(source: LeafNodeSource) -> LeafNode {
 fn raw_key_package() -> KeyPackage {
     KeyPackage {
         version: MLS10,
-        cipher_suite: 0xF001,
+        cipher_suite: SuiteId(0xF001),
         init_key: vec![0x44; 32],
         leaf_node: leaf_node(LeafNodeSource::KeyPackage(Lifetime {
             not_before: 0,
@@ -168,7 +169,7 @@ fn big_commit() -> Commit {
             ProposalOrRef::Proposal(Proposal::ReInit(ReInit {
                 group_id: b"g2".to_vec(),
                 version: MLS10,
-                cipher_suite: 0xF003,
+                cipher_suite: SuiteId(0xF003),
                 extensions: vec![],
             })),
             ProposalOrRef::Proposal(Proposal::ExternalInit(ExternalInit {
@@ -217,8 +218,13 @@ fn samples() -> Vec<Sample> {
         encrypted_sender_data: vec![4; 28],
         ciphertext: vec![5; 200],
     };
-    let group_context =
-        GroupContext::new(0xF001, b"group-id".to_vec(), 7, vec![6; 32], vec![7; 32]);
+    let group_context = GroupContext::new(
+        SuiteId(0xF001),
+        b"group-id".to_vec(),
+        7,
+        vec![6; 32],
+        vec![7; 32],
+    );
     let group_info = GroupInfo {
         group_context: group_context.clone(),
         extensions: vec![Extension {
@@ -237,7 +243,7 @@ fn samples() -> Vec<Sample> {
         },
     };
     let welcome = Welcome {
-        cipher_suite: 0xF001,
+        cipher_suite: SuiteId(0xF001),
         secrets: vec![encrypted_secrets.clone(), encrypted_secrets.clone()],
         encrypted_group_info: vec![14; 180],
     };

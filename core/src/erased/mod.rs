@@ -88,10 +88,10 @@ impl From<CodecError> for AnyGroupError {
     }
 }
 
-/// The header every persisted group state starts with (see
-/// [`Group::to_bytes`](crate::group::Group::to_bytes)): a magic string and a format version
-/// byte, then the suite id. Only the suite is read here; the typed restore checks the rest.
-const STATE_MAGIC: &[u8] = b"artmls-group";
+// The header every persisted group state starts with (see `Group::to_bytes`): a magic string
+// and a format version byte, then the suite id. Only the suite is read here; the typed restore
+// checks the rest.
+use crate::group::STATE_MAGIC;
 
 /// The suite a saved group state is for, read from its clear header (nothing secret is read).
 pub(crate) fn state_suite(state: &[u8]) -> Result<SuiteId, AnyGroupError> {

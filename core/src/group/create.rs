@@ -43,13 +43,8 @@ impl<S: CipherSuite> Group<S> {
             tree: tree.tree(),
             members: &members,
         })?;
-        let context = GroupContext::new(
-            S::ID.0,
-            group_id,
-            0,
-            hashes.tree_hash(1).to_vec(),
-            Vec::new(),
-        );
+        let context =
+            GroupContext::new(S::ID, group_id, 0, hashes.tree_hash(1).to_vec(), Vec::new());
         let init_secret = fresh_secret::<S, R>(rng);
         let mut secrets =
             EpochSecrets::<S>::derive(&init_secret, tree.commit_secret(), None, &context)?;

@@ -79,7 +79,7 @@ impl<S: CipherSuite> Identity<S> {
     pub(crate) fn capabilities() -> Capabilities {
         Capabilities {
             versions: vec![MLS10],
-            cipher_suites: vec![S::ID.0],
+            cipher_suites: vec![S::ID],
             extensions: Vec::new(),
             proposals: Vec::new(),
             credentials: vec![1],
@@ -124,7 +124,7 @@ impl<S: CipherSuite> Identity<S> {
         )?;
         let mut key_package = KeyPackage {
             version: MLS10,
-            cipher_suite: S::ID.0,
+            cipher_suite: S::ID,
             init_key: init_public.as_ref().to_vec(),
             leaf_node,
             extensions: Vec::new(),

@@ -155,7 +155,7 @@ impl<S: CipherSuite> Group<S> {
         ratchet_tree: ArtRatchetTree,
         key_package: &KeyPackageBundle<S>,
     ) -> Result<PreparedJoin<S>, GroupError> {
-        if opened.group_info.group_context.cipher_suite != S::ID.0 {
+        if opened.group_info.group_context.cipher_suite != S::ID {
             return Err(GroupError::InvalidWelcome("the group uses another suite"));
         }
         let leaf_secret = opened

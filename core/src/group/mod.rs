@@ -58,6 +58,7 @@ mod identity;
 mod join;
 mod members;
 mod persist;
+pub(crate) use persist::MAGIC as STATE_MAGIC;
 mod policy;
 mod public;
 mod receive;

@@ -27,10 +27,12 @@ use crate::messages::{Credential, GroupContext};
 use crate::secret::Secret;
 use crate::secret_tree::SecretTree;
 use crate::suite::CipherSuite;
+use crate::suite::SuiteId;
 use crate::tree_math::LeafIndex;
 use artmls_crypto::SignatureScheme;
 
-const MAGIC: &[u8] = b"artmls-group";
+/// The first bytes of every persisted group state.
+pub(crate) const MAGIC: &[u8] = b"artmls-group";
 const FORMAT_VERSION: u8 = 1;
 
 /// How many heap bytes restoring a state may request per byte of it, instead of the codec's
@@ -85,7 +87,7 @@ impl<S: CipherSuite> Group<S> {
         let mut public = Vec::new();
         public.extend_from_slice(MAGIC);
         FORMAT_VERSION.encode(&mut public)?;
-        S::ID.0.encode(&mut public)?;
+        S::ID.encode(&mut public)?;
         self.context.encode(&mut public)?;
         self.own_leaf().encode(&mut public)?;
         ratchet_tree(&CurrentView {
@@ -156,7 +158,7 @@ impl<S: CipherSuite> Group<S> {
         if u8::decode(&mut reader)? != FORMAT_VERSION {
             return Err(GroupError::InvalidState("unknown format version"));
         }
-        if u16::decode(&mut reader)? != S::ID.0 {
+        if SuiteId::decode(&mut reader)? != S::ID {
             return Err(GroupError::InvalidState(
                 "the state is for another cipher suite",
             ));

@@ -58,7 +58,7 @@ impl<S: CipherSuite> PublicGroup<S> {
         else {
             return Err(GroupError::Unsupported("expected a GroupInfo"));
         };
-        if group_info.group_context.cipher_suite != S::ID.0 {
+        if group_info.group_context.cipher_suite != S::ID {
             return Err(GroupError::InvalidWelcome("the group uses another suite"));
         }
         let (ratchet_tree, signer_key) = super::Group::<S>::welcome_tree(&group_info)?;

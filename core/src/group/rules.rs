@@ -126,7 +126,7 @@ pub(super) fn member_changes<S: CipherSuite>(
                 let key_package = key_packages
                     .next()
                     .ok_or(GroupError::InvalidCommit("an add without a KeyPackage"))?;
-                if key_package.cipher_suite != S::ID.0 {
+                if key_package.cipher_suite != S::ID {
                     return Err(GroupError::InvalidCommit("a KeyPackage of another suite"));
                 }
                 if key_package.version != crate::messages::MLS10 {
@@ -199,7 +199,7 @@ fn check_new_leaf_node<S: CipherSuite>(
             "its capabilities lack the protocol version",
         ));
     }
-    if !capabilities.cipher_suites.contains(&S::ID.0) {
+    if !capabilities.cipher_suites.contains(&S::ID) {
         return Err(GroupError::InvalidLeafNode(
             "its capabilities lack the group's cipher suite",
         ));

@@ -6,6 +6,7 @@ use crate::messages::{Extension, MLS10, MessageError};
 use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
 use artmls_crypto::SignatureScheme;
+use artmls_crypto::SuiteId;
 
 /// The state every member of an epoch agrees on (`GroupContext`); it enters the key schedule
 /// and every signature of a member.
@@ -16,7 +17,7 @@ pub struct GroupContext {
     /// `ProtocolVersion version` (mls10).
     pub version: u16,
     /// `CipherSuite cipher_suite`.
-    pub cipher_suite: u16,
+    pub cipher_suite: SuiteId,
     /// `opaque group_id<V>`.
     pub group_id: Vec<u8>,
     /// `uint64 epoch`.
@@ -42,7 +43,7 @@ impl_codec_struct!(GroupContext {
 impl GroupContext {
     /// A GroupContext of version mls10 with no extensions.
     pub fn new(
-        cipher_suite: u16,
+        cipher_suite: SuiteId,
         group_id: Vec<u8>,
         epoch: u64,
         tree_hash: Vec<u8>,

@@ -7,6 +7,7 @@ use crate::messages::{Credential, Extension, MLS10, MessageError};
 use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
 use artmls_crypto::SignatureScheme;
+use artmls_crypto::SuiteId;
 
 /// What a member supports (`Capabilities`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -14,7 +15,7 @@ pub struct Capabilities {
     /// `ProtocolVersion versions<V>`.
     pub versions: Vec<u16>,
     /// `CipherSuite cipher_suites<V>`.
-    pub cipher_suites: Vec<u16>,
+    pub cipher_suites: Vec<SuiteId>,
     /// `ExtensionType extensions<V>`.
     pub extensions: Vec<u16>,
     /// `ProposalType proposals<V>`.
@@ -193,7 +194,7 @@ pub struct KeyPackage {
     /// `ProtocolVersion version`.
     pub version: u16,
     /// `CipherSuite cipher_suite`.
-    pub cipher_suite: u16,
+    pub cipher_suite: SuiteId,
     /// `HPKEPublicKey init_key`: the Welcome's GroupSecrets are encrypted to it.
     pub init_key: Vec<u8>,
     /// The member's leaf node (source `key_package`).

@@ -123,6 +123,8 @@ mod tests {
     //! Codec tests that need no cryptography: round trips, truncation, trailing bytes and
     //! unknown values, on structures filled with arbitrary bytes.
 
+    use artmls_crypto::SuiteId;
+
     use super::*;
     use crate::codec::{Decode, Encode};
     use crate::secret::Secret;
@@ -143,7 +145,7 @@ mod tests {
             },
             capabilities: Capabilities {
                 versions: vec![MLS10],
-                cipher_suites: vec![0xF001, 1],
+                cipher_suites: vec![SuiteId(0xF001), SuiteId(1)],
                 extensions: vec![5],
                 proposals: vec![],
                 credentials: vec![1, 2],
@@ -160,7 +162,7 @@ mod tests {
     fn key_package() -> KeyPackage {
         KeyPackage {
             version: MLS10,
-            cipher_suite: 0xF001,
+            cipher_suite: SuiteId(0xF001),
             init_key: vec![6; 32],
             leaf_node: leaf_node(LeafNodeSource::KeyPackage(Lifetime {
                 not_before: 1,
@@ -172,7 +174,13 @@ mod tests {
     }
 
     fn group_context() -> GroupContext {
-        GroupContext::new(0xF001, b"group".to_vec(), 42, vec![8; 32], vec![9; 32])
+        GroupContext::new(
+            SuiteId(0xF001),
+            b"group".to_vec(),
+            42,
+            vec![8; 32],
+            vec![9; 32],
+        )
     }
 
     fn commit() -> Commit {
@@ -196,7 +204,7 @@ mod tests {
                 ProposalOrRef::Proposal(Proposal::ReInit(ReInit {
                     group_id: b"new".to_vec(),
                     version: MLS10,
-                    cipher_suite: 0xF002,
+                    cipher_suite: SuiteId(0xF002),
                     extensions: vec![],
                 })),
                 ProposalOrRef::Proposal(Proposal::ExternalInit(ExternalInit {
@@ -270,7 +278,7 @@ mod tests {
             ciphertext: vec![2; 300],
         });
         let welcome = MlsMessage::<Commit>::Welcome(Welcome {
-            cipher_suite: 0xF001,
+            cipher_suite: SuiteId(0xF001),
             secrets: vec![EncryptedGroupSecrets {
                 new_member: vec![1; 32],
                 encrypted_group_secrets: HpkeCiphertext {

@@ -7,6 +7,7 @@
 use crate::codec::{CodecError, Decode, Encode, Reader, impl_codec_struct};
 use crate::messages::{Extension, KeyPackage, LeafNode, PreSharedKeyId};
 use artmls_crypto::HpkeCiphertext;
+use artmls_crypto::SuiteId;
 
 /// `Add`: a KeyPackage to add.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -43,7 +44,7 @@ pub struct ReInit {
     /// `ProtocolVersion version`.
     pub version: u16,
     /// `CipherSuite cipher_suite`.
-    pub cipher_suite: u16,
+    pub cipher_suite: SuiteId,
     /// `Extension extensions<V>`.
     pub extensions: Vec<Extension>,
 }

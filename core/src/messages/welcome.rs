@@ -5,6 +5,7 @@ use crate::codec::{CodecError, Encode, impl_codec_struct, varint_len};
 use crate::messages::PreSharedKeyId;
 use crate::secret::Secret;
 use artmls_crypto::HpkeCiphertext;
+use artmls_crypto::SuiteId;
 
 impl_codec_struct!(HpkeCiphertext {
     kem_output,
@@ -73,7 +74,7 @@ impl_codec_struct!(EncryptedGroupSecrets {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Welcome {
     /// `CipherSuite cipher_suite`.
-    pub cipher_suite: u16,
+    pub cipher_suite: SuiteId,
     /// One entry per newcomer.
     pub secrets: Vec<EncryptedGroupSecrets>,
     /// `opaque encrypted_group_info<V>`: the GroupInfo under the welcome key and nonce.

@@ -10,7 +10,7 @@
 //!
 //! A binary turns it on with
 //!
-//! ```ignore
+//! ```text
 //! #[global_allocator]
 //! static ALLOC: artmls_fuzz_targets::CountingAlloc = artmls_fuzz_targets::CountingAlloc;
 //! ```

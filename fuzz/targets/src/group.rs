@@ -438,7 +438,7 @@ fn edit_commit(commit: &mut ArtCommit, edit: &Edit, bases: &Bases) {
         }
         Edit::KeyPackageSuite { index, suite } => {
             if let Some(kp) = pick_mut(key_packages, *index) {
-                kp.cipher_suite = *suite;
+                kp.cipher_suite = artmls::SuiteId(*suite);
             }
         }
         Edit::DropLeafNode => commit.leaf_node = None,

@@ -91,7 +91,7 @@ fn check_epoch<S: CipherSuite>(
     init_secret: &Secret,
 ) -> Result<Secret, String> {
     let context = GroupContext::new(
-        cipher_suite,
+        artmls::SuiteId(cipher_suite),
         group_id.to_vec(),
         number as u64,
         unhex("tree_hash", &epoch.tree_hash)?,

@@ -219,7 +219,7 @@ impl SuiteCheck for Case {
                 .map_err(|error| format!("signature_pub: {error}"))?;
         let setup = Setup::<S> {
             context: GroupContext::new(
-                self.cipher_suite,
+                artmls::SuiteId(self.cipher_suite),
                 unhex("group_id", &self.group_id)?,
                 self.epoch,
                 unhex("tree_hash", &self.tree_hash)?,
