@@ -105,9 +105,7 @@ pub(crate) fn state_suite(state: &[u8]) -> Result<SuiteId, AnyGroupError> {
         return Err(AnyGroupError::Malformed { expected });
     }
     u8::decode(&mut reader).map_err(malformed(expected))?;
-    Ok(SuiteId(
-        u16::decode(&mut reader).map_err(malformed(expected))?,
-    ))
+    SuiteId::decode(&mut reader).map_err(malformed(expected))
 }
 
 /// Turns a decoding error of a header into [`AnyGroupError::Malformed`]: the header is too
@@ -137,9 +135,7 @@ pub(crate) fn welcome_suite(welcome: &[u8]) -> Result<SuiteId, AnyGroupError> {
     let expected = "a Welcome (an MLSMessage)";
     let mut reader = Reader::new(welcome);
     read_message_header(&mut reader, WireFormat::Welcome, expected)?;
-    Ok(SuiteId(
-        u16::decode(&mut reader).map_err(malformed(expected))?,
-    ))
+    SuiteId::decode(&mut reader).map_err(malformed(expected))
 }
 
 /// The suite of a GroupInfo (an MLSMessage), from its group context.
@@ -149,9 +145,7 @@ pub(crate) fn group_info_suite(group_info: &[u8]) -> Result<SuiteId, AnyGroupErr
     read_message_header(&mut reader, WireFormat::GroupInfo, expected)?;
     // The GroupContext's version, then its cipher_suite.
     u16::decode(&mut reader).map_err(malformed(expected))?;
-    Ok(SuiteId(
-        u16::decode(&mut reader).map_err(malformed(expected))?,
-    ))
+    SuiteId::decode(&mut reader).map_err(malformed(expected))
 }
 
 /// A KeyPackage from its MLSMessage, as [`AnyKeyPackageBundle::key_package_message`] (or
