@@ -30,6 +30,7 @@ pub mod group;
 pub mod messages;
 pub mod ordering;
 pub mod provider;
+pub mod storage;
 pub mod tree_math;
 
 // The crypto interface, re-exported so that `artmls` alone is enough to write against a suite.
