@@ -9,6 +9,7 @@ use crate::messages::{
     Content, ContentType, FramedContent, MlsMessage, PrivateMessage, Sender, WireFormat,
 };
 use crate::suite::CipherSuite;
+use crate::tree_math::LeafIndex;
 
 impl<S: CipherSuite> Group<S> {
     /// Encrypts application data for the group (a PrivateMessage, as an MLSMessage).
@@ -39,32 +40,59 @@ impl<S: CipherSuite> Group<S> {
             self.config.padding,
             rng,
         )?;
-        Ok(MlsMessage::<ArtCommit>::PrivateMessage(message).encode_to_vec()?)
+        let message = MlsMessage::<ArtCommit>::PrivateMessage(message).encode_to_vec()?;
+        // The generation this message used is spent in the store before the message leaves:
+        // a member restored after a crash never encrypts twice under one key and nonce.
+        self.persist()?;
+        Ok(message)
     }
 
     pub(super) fn process_private(
         &mut self,
         message: &PrivateMessage,
     ) -> Result<Received, GroupError> {
-        self.check_epoch(&message.group_id, message.epoch)?;
         if message.content_type != ContentType::Application {
             return Err(GroupError::Unsupported(
                 "handshake messages in a PrivateMessage",
             ));
         }
         let members = &self.members;
-        let content = decrypt_private::<S, ArtCommit>(
-            message,
-            &mut self.secret_tree,
-            &self.secrets.sender_data_secret,
-            &self.context,
-            |leaf| {
-                members
-                    .get(leaf.0 as usize)?
-                    .as_ref()
-                    .map(|m| m.verifying_key.clone())
-            },
-        )?;
+        // A sender is checked against its leaf as it is now: a message of a past epoch from a
+        // leaf that has since been removed, or taken by another member, does not verify.
+        let verifying_key = |leaf: LeafIndex| {
+            members
+                .get(leaf.0 as usize)?
+                .as_ref()
+                .map(|m| m.verifying_key.clone())
+        };
+        let content = match self.check_epoch(&message.group_id, message.epoch) {
+            Ok(()) => decrypt_private::<S, ArtCommit>(
+                message,
+                &mut self.secret_tree,
+                &self.secrets.sender_data_secret,
+                &self.context,
+                verifying_key,
+            )?,
+            Err(GroupError::StaleEpoch { current, got }) => {
+                let past = self
+                    .past
+                    .iter_mut()
+                    .find(|past| past.epoch() == got)
+                    .ok_or(GroupError::StaleEpoch { current, got })?;
+                let content = decrypt_private::<S, ArtCommit>(
+                    message,
+                    &mut past.secret_tree,
+                    &past.sender_data_secret,
+                    &past.context,
+                    verifying_key,
+                )?;
+                past.touched = true;
+                content
+            }
+            Err(error) => return Err(error),
+        };
+        // The key is spent in the store before the data is handed over.
+        self.persist()?;
         let Sender::Member(sender) = content.content.sender else {
             return Err(GroupError::Unsupported("a non-member sender"));
         };

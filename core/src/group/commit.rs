@@ -1,6 +1,7 @@
 //! This member's commits (update, add, remove), from drafting to merging, and what every
 //! commit leads to: the next epoch, computed and checked before anything changes.
 
+use super::past::PastEpoch;
 use std::collections::HashMap;
 
 use rand_core::CryptoRng;
@@ -553,14 +554,29 @@ impl<S: CipherSuite> Group<S> {
             }
         }
         self.hashes.apply(hashes);
-        self.secret_tree = secret_tree;
-        self.secrets = secrets;
-        self.context = context;
+        let old_secret_tree = core::mem::replace(&mut self.secret_tree, secret_tree);
+        let mut old_secrets = core::mem::replace(&mut self.secrets, secrets);
+        let old_context = core::mem::replace(&mut self.context, context);
+        self.keep_past_epoch(PastEpoch {
+            context: old_context,
+            sender_data_secret: core::mem::take(&mut old_secrets.sender_data_secret),
+            secret_tree: old_secret_tree,
+            touched: false,
+        });
         self.interim_transcript_hash = interim_transcript_hash;
         if own_update {
             self.needs_update = false;
         }
-        Ok(())
+        self.persist()
+    }
+
+    /// Keeps the epoch just left, and lets the oldest go beyond the window.
+    fn keep_past_epoch(&mut self, epoch: PastEpoch<S>) {
+        self.past.push_back(epoch);
+        while self.past.len() > self.config.past_epochs as usize {
+            // Dropped: its secrets are erased.
+            self.past.pop_front();
+        }
     }
 
     /// Applies this member's own commit, once the ordering service accepted it.

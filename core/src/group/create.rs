@@ -2,6 +2,7 @@
 //! Initiate).
 
 use rand_core::CryptoRng;
+use std::collections::VecDeque;
 
 use super::{CurrentView, Group, GroupConfig, GroupError, Identity, Member, Members, TreeHashes};
 use crate::art_tree::ArtMember;
@@ -68,6 +69,9 @@ impl<S: CipherSuite> Group<S> {
             removed: false,
             config,
             identity_policy: Self::default_identity_policy(),
+            past: VecDeque::new(),
+            log_position: 0,
+            persistence: None,
         })
     }
 

@@ -1,5 +1,6 @@
 //! Why a group operation failed or a message was rejected.
 
+use crate::storage::StoreError;
 use thiserror::Error;
 
 use super::IdentityRejected;
@@ -112,4 +113,17 @@ pub enum GroupError {
     /// A primitive failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// The store failed or refused a record. After a failed write the group must be loaded
+    /// again from its store ([`StoreError::Unsynced`]).
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+    /// The log entry at this position was processed already: the group has read up to
+    /// `next`. Go on from there.
+    #[error("log position {position} was processed already; the group reads on from {next}")]
+    AlreadyProcessed {
+        /// The position given.
+        position: u64,
+        /// The next position the group expects.
+        next: u64,
+    },
 }

@@ -155,6 +155,15 @@ impl<S: CipherSuite> fmt::Debug for KeyPackageBundle<S> {
 }
 
 impl<S: CipherSuite> KeyPackageBundle<S> {
+    /// A bundle from a KeyPackage and its private init key (as a store kept them).
+    pub(crate) fn from_parts(key_package: KeyPackage, init_private_key: Secret) -> Self {
+        KeyPackageBundle {
+            key_package,
+            init_private_key,
+            _suite: core::marker::PhantomData,
+        }
+    }
+
     /// The KeyPackage to publish.
     pub fn key_package(&self) -> &KeyPackage {
         &self.key_package

@@ -15,6 +15,7 @@ use crate::suite::CipherSuite;
 use crate::tree_math::LeafIndex;
 use crate::welcome::{OpenedWelcome, WelcomeError};
 use artmls_crypto::SignatureScheme;
+use std::collections::VecDeque;
 
 /// The allocation budget of a received ratchet tree, per byte of its encoding (see
 /// [`Group::join`]).
@@ -113,6 +114,9 @@ impl<S: CipherSuite> Group<S> {
             removed: false,
             config,
             identity_policy: Self::default_identity_policy(),
+            past: VecDeque::new(),
+            log_position: 0,
+            persistence: None,
         })
     }
 

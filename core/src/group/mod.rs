@@ -57,18 +57,21 @@ mod error;
 mod identity;
 mod join;
 mod members;
+mod past;
 mod persist;
 pub(crate) use persist::MAGIC as STATE_MAGIC;
 mod policy;
 mod public;
 mod receive;
 mod rules;
+mod stored;
 #[cfg(test)]
 mod tests;
 mod tree_hash;
 mod view;
 mod wire;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::art_tree::ArtMember;
@@ -108,6 +111,16 @@ pub struct GroupConfig {
     pub padding: Padding,
     /// Refuse a newcomer's commits other than an update until it has updated (default true).
     pub update_first: bool,
+    /// How many past epochs to keep, so application messages sent before a commit and
+    /// delivered after it still decrypt (default 1, at most [`GroupConfig::MAX_PAST_EPOCHS`]).
+    /// Each kept epoch keeps its message keys on the device, and in its store, until it
+    /// leaves the window: 0 gives the most forward secrecy.
+    pub past_epochs: u32,
+}
+
+impl GroupConfig {
+    /// The most past epochs a group keeps.
+    pub const MAX_PAST_EPOCHS: u32 = 16;
 }
 
 impl Default for GroupConfig {
@@ -116,6 +129,7 @@ impl Default for GroupConfig {
             secret_tree: SecretTreeConfig::default(),
             padding: Padding::None,
             update_first: true,
+            past_epochs: 1,
         }
     }
 }
@@ -134,6 +148,13 @@ pub struct Group<S: CipherSuite> {
     removed: bool,
     config: GroupConfig,
     identity_policy: Arc<dyn IdentityPolicy>,
+    /// Past epochs kept for late application messages, oldest first.
+    past: VecDeque<past::PastEpoch<S>>,
+    /// The position in the delivery service's log this member has read up to: the next
+    /// entry it expects.
+    log_position: u64,
+    /// The store this group is kept in, and what it holds of it.
+    persistence: Option<Box<stored::Persistence>>,
 }
 
 impl<S: CipherSuite> core::fmt::Debug for Group<S> {
@@ -154,6 +175,7 @@ impl<S: CipherSuite> Group<S> {
     }
 
     fn check_active(&self) -> Result<(), GroupError> {
+        self.check_synced()?;
         if self.removed {
             Err(GroupError::NotAMember)
         } else {

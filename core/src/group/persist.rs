@@ -1,25 +1,42 @@
 //! A member's whole group state as bytes, and back, so an application can restore it after a
-//! restart.
+//! restart; and the same state without its tree, as the store keeps it (see
+//! [`crate::storage`]).
 //!
 //! ```text
-//! "artmls-group" || uint8 format_version (1) || uint16 cipher_suite
+//! "artmls-group" || uint8 format_version (2) || uint16 cipher_suite
 //! GroupContext context
 //! uint32 own_leaf
 //! ArtRatchetTree tree                       // the public tree and every member's LeafNode
-//! opaque own_path_secrets<V><V>             // node secrets of the own direct path, leaf first
-//! EpochSecrets                              // see EpochSecrets::encode_state
-//! SecretTree                                // see SecretTree::encode_state
-//! opaque interim_transcript_hash<V>
-//! opaque signing_key<V>; Credential credential
-//! uint8 needs_update; uint8 removed; uint8 update_first; uint32 padding_block (0: none)
+//! StateTail tail
+//! PastEpoch past_epochs<V>                  // see group::past
+//!
+//! struct {
+//!     opaque own_path_secrets<V><V>;        // node secrets of the own direct path, leaf first
+//!     EpochSecrets epoch_secrets;           // see EpochSecrets::encode_state
+//!     SecretTree secret_tree;               // see SecretTree::encode_state
+//!     opaque interim_transcript_hash<V>;
+//!     opaque signing_key<V>; Credential credential;
+//!     uint8 needs_update; uint8 removed; uint8 update_first; uint32 padding_block (0: none)
+//!     uint32 past_epochs_kept; uint64 log_position;
+//! } StateTail;
 //! ```
 //!
+//! Format version 1 (before past epochs and the log position) is still read: it ends after
+//! `padding_block`, and restores with no past epoch kept and position 0.
+//!
+//! In a store, a group's state record is `context || own_leaf || StateTail` followed by
+//! `PastRef past<V>` (`uint64 epoch; uint64 generation`): the tree's nodes and the past epochs
+//! are records of their own.
+//!
 //! The bytes hold every secret of the member: store them as you would a private key.
+
+use std::collections::VecDeque;
 
 use crate::art_tree::ArtMember;
 use crate::codec::{ALLOCATION_BASE, CodecError, Decode, Encode, Reader, varint_len, write_varint};
 use crate::framing::Padding;
 use crate::group::identity::Identity;
+use crate::group::past::PastEpoch;
 use crate::group::tree_hash::TreeHashes;
 use crate::group::{ArtRatchetTree, CurrentView, Group, GroupConfig, GroupError, ratchet_tree};
 use crate::key_schedule::EpochSecrets;
@@ -33,7 +50,7 @@ use artmls_crypto::SignatureScheme;
 
 /// The first bytes of every persisted group state.
 pub(crate) const MAGIC: &[u8] = b"artmls-group";
-const FORMAT_VERSION: u8 = 1;
+const FORMAT_VERSION: u8 = 2;
 
 /// How many heap bytes restoring a state may request per byte of it, instead of the codec's
 /// default for bytes off the network ([`crate::codec::ALLOCATION_PER_INPUT_BYTE`], 16).
@@ -43,7 +60,16 @@ const FORMAT_VERSION: u8 = 1;
 /// each on the wire, each an absent key pair, LeafKind and `Option<LeafNode>` in memory, paid
 /// twice while their vectors grow) needs about 165 bytes of memory per byte of state; 256
 /// leaves room above that.
-const PERSISTED_ALLOCATION_PER_BYTE: usize = 256;
+pub(crate) const PERSISTED_ALLOCATION_PER_BYTE: usize = 256;
+
+/// A reader for persisted bytes, with the budget above.
+pub(crate) fn persisted_reader(bytes: &[u8]) -> Reader<'_> {
+    let budget = bytes
+        .len()
+        .saturating_mul(PERSISTED_ALLOCATION_PER_BYTE)
+        .saturating_add(ALLOCATION_BASE);
+    Reader::with_budget(bytes, budget)
+}
 
 /// Reads a flag byte. Only 0 and 1 are flags: any other value means the bytes are damaged (or
 /// not a state at all), and reading it as `false` would restore a member that differs from
@@ -75,27 +101,131 @@ fn encode_path_secrets(secrets: &[&Secret]) -> Result<Secret, CodecError> {
     })
 }
 
-impl<S: CipherSuite> Group<S> {
-    /// The whole state of this member, versioned. It holds every secret of the member.
-    ///
-    /// The parts that hold secrets (the own path, the epoch secrets, the secret tree, the
-    /// signing key) are each written into a buffer sized before anything is written, and the
-    /// whole is assembled into one more such buffer: no copy of a secret is left in memory that
-    /// was freed without being erased.
-    pub fn to_bytes(&self) -> Result<Secret, GroupError> {
-        // No secrets here, so this buffer may grow as it likes.
-        let mut public = Vec::new();
-        public.extend_from_slice(MAGIC);
-        FORMAT_VERSION.encode(&mut public)?;
-        S::ID.encode(&mut public)?;
-        self.context.encode(&mut public)?;
-        self.own_leaf().encode(&mut public)?;
-        ratchet_tree(&CurrentView {
-            tree: self.tree.tree(),
-            members: &self.members,
-        })
-        .encode(&mut public)?;
+/// The parts, in order, in one buffer of exactly their length.
+fn concat_exact(parts: &[&[u8]]) -> Secret {
+    let len = parts.iter().map(|part| part.len()).sum();
+    let written = Secret::write_exact(len, |out| {
+        for part in parts {
+            out.extend_from_slice(part);
+        }
+        Ok::<_, core::convert::Infallible>(())
+    });
+    match written {
+        Ok(secret) => secret,
+        Err(never) => match never {},
+    }
+}
 
+/// Where a past epoch of a stored group is: its epoch, and the write that last wrote its
+/// record (so a record rolled back alone is noticed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PastRef {
+    pub(crate) epoch: u64,
+    pub(crate) generation: u64,
+}
+
+impl Encode for PastRef {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        self.epoch.encode(out)?;
+        self.generation.encode(out)
+    }
+}
+
+impl Decode for PastRef {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(PastRef {
+            epoch: u64::decode(reader)?,
+            generation: u64::decode(reader)?,
+        })
+    }
+}
+
+/// Everything of a state but its tree and its past epochs, as read.
+pub(crate) struct StateParts<S: CipherSuite> {
+    pub(crate) context: GroupContext,
+    pub(crate) own_leaf: LeafIndex,
+    path: Vec<Secret>,
+    secrets: EpochSecrets<S>,
+    secret_tree: SecretTree<S>,
+    interim_transcript_hash: Vec<u8>,
+    signing_key: Secret,
+    credential: Credential,
+    needs_update: bool,
+    removed: bool,
+    update_first: bool,
+    padding: Padding,
+    past_epochs_kept: u32,
+    pub(crate) log_position: u64,
+}
+
+impl<S: CipherSuite> StateParts<S> {
+    fn decode_head(reader: &mut Reader<'_>) -> Result<(GroupContext, LeafIndex), CodecError> {
+        Ok((GroupContext::decode(reader)?, LeafIndex::decode(reader)?))
+    }
+
+    /// Reads a `StateTail` (of format version 1 when `version` is 1).
+    fn decode_tail(
+        reader: &mut Reader<'_>,
+        context: GroupContext,
+        own_leaf: LeafIndex,
+        version: u8,
+    ) -> Result<Self, CodecError> {
+        // Decoded straight into `Secret`s, which erase themselves, never into plain vectors.
+        let path: Vec<Secret> = Vec::decode(reader)?;
+        let secrets = EpochSecrets::<S>::decode_state(reader)?;
+        let secret_tree = SecretTree::<S>::decode_state(reader)?;
+        let interim_transcript_hash = Vec::<u8>::decode(reader)?;
+        let signing_key = Secret::decode(reader)?;
+        let credential = Credential::decode(reader)?;
+        let needs_update = read_flag(reader, "persisted flag needs_update (not 0 or 1)")?;
+        let removed = read_flag(reader, "persisted flag removed (not 0 or 1)")?;
+        let update_first = read_flag(reader, "persisted flag update_first (not 0 or 1)")?;
+        let padding = match u32::decode(reader)? {
+            0 => Padding::None,
+            block => Padding::Multiple(block as usize),
+        };
+        let (past_epochs_kept, log_position) = if version >= 2 {
+            (u32::decode(reader)?, u64::decode(reader)?)
+        } else {
+            (0, 0)
+        };
+        if past_epochs_kept > GroupConfig::MAX_PAST_EPOCHS {
+            return Err(CodecError::InvalidValue {
+                what: "past epochs kept (above the limit)",
+                value: u64::from(past_epochs_kept),
+            });
+        }
+        Ok(StateParts {
+            context,
+            own_leaf,
+            path,
+            secrets,
+            secret_tree,
+            interim_transcript_hash,
+            signing_key,
+            credential,
+            needs_update,
+            removed,
+            update_first,
+            padding,
+            past_epochs_kept,
+            log_position,
+        })
+    }
+}
+
+impl<S: CipherSuite> Group<S> {
+    /// `context || own_leaf`: no secret.
+    fn encode_head(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        self.context.encode(out)?;
+        self.own_leaf().encode(out)
+    }
+
+    /// The `StateTail`. The parts that hold secrets (the own path, the epoch secrets, the
+    /// secret tree, the signing key) are each written into a buffer sized before anything is
+    /// written, and the whole is assembled into one more such buffer: no copy of a secret is
+    /// left in memory that was freed without being erased.
+    fn encode_tail(&self) -> Result<Secret, GroupError> {
         // References only: the secret bytes stay where they are.
         let path: Vec<&Secret> = self.tree.own_path_secrets().collect();
         let path = encode_path_secrets(&path)?;
@@ -123,23 +253,72 @@ impl<S: CipherSuite> Group<S> {
             }
         };
         padding.encode(&mut tail)?;
+        self.config.past_epochs.encode(&mut tail)?;
+        self.log_position.encode(&mut tail)?;
 
-        let parts: [&[u8]; 7] = [
-            &public,
+        Ok(concat_exact(&[
             path.as_bytes(),
             epoch_secrets.as_bytes(),
             secret_tree.as_bytes(),
             &interim_transcript_hash,
             signing_key.as_bytes(),
             &tail,
-        ];
-        let len = parts.iter().map(|part| part.len()).sum();
-        Ok(Secret::write_exact(len, |out| {
-            for part in parts {
-                out.extend_from_slice(part);
-            }
-            Ok::<_, CodecError>(())
-        })?)
+        ]))
+    }
+
+    /// The whole state of this member, versioned. It holds every secret of the member.
+    pub fn to_bytes(&self) -> Result<Secret, GroupError> {
+        // No secrets here, so this buffer may grow as it likes.
+        let mut public = Vec::new();
+        public.extend_from_slice(MAGIC);
+        FORMAT_VERSION.encode(&mut public)?;
+        S::ID.encode(&mut public)?;
+        self.encode_head(&mut public)?;
+        ratchet_tree(&CurrentView {
+            tree: self.tree.tree(),
+            members: &self.members,
+        })
+        .encode(&mut public)?;
+        let tail = self.encode_tail()?;
+        let past = self
+            .past
+            .iter()
+            .map(PastEpoch::encode)
+            .collect::<Result<Vec<Secret>, _>>()?;
+        let body: usize = past.iter().map(Secret::len).sum();
+        let mut past_vector = Secret::write_exact(varint_len(body), |out| write_varint(out, body))?;
+        past_vector = concat_exact(
+            &core::iter::once(past_vector.as_bytes())
+                .chain(past.iter().map(Secret::as_bytes))
+                .collect::<Vec<_>>(),
+        );
+        Ok(concat_exact(&[
+            &public,
+            tail.as_bytes(),
+            past_vector.as_bytes(),
+        ]))
+    }
+
+    /// The state record a store keeps: `context || own_leaf || StateTail || PastRef past<V>`.
+    pub(crate) fn encode_state_record(&self, past: &[PastRef]) -> Result<Secret, GroupError> {
+        let mut head = Vec::new();
+        self.encode_head(&mut head)?;
+        let tail = self.encode_tail()?;
+        let mut refs = Vec::new();
+        past.to_vec().encode(&mut refs)?;
+        Ok(concat_exact(&[&head, tail.as_bytes(), &refs]))
+    }
+
+    /// Reads a state record of a store: the parts, and where its past epochs are.
+    pub(crate) fn decode_state_record(
+        bytes: &[u8],
+    ) -> Result<(StateParts<S>, Vec<PastRef>), GroupError> {
+        let mut reader = persisted_reader(bytes);
+        let (context, own_leaf) = StateParts::<S>::decode_head(&mut reader)?;
+        let parts = StateParts::decode_tail(&mut reader, context, own_leaf, FORMAT_VERSION)?;
+        let past = Vec::<PastRef>::decode(&mut reader)?;
+        reader.finish()?;
+        Ok((parts, past))
     }
 
     /// Restores a member from [`Group::to_bytes`]. The tree's shape and keys, the own path and
@@ -147,15 +326,12 @@ impl<S: CipherSuite> Group<S> {
     /// checked when they arrived); damaged bytes (a flag other than 0 or 1, secret-tree bounds
     /// above their limits, ...), another format version or another suite are refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, GroupError> {
-        let budget = bytes
-            .len()
-            .saturating_mul(PERSISTED_ALLOCATION_PER_BYTE)
-            .saturating_add(ALLOCATION_BASE);
-        let mut reader = Reader::with_budget(bytes, budget);
+        let mut reader = persisted_reader(bytes);
         if reader.read_bytes(MAGIC.len())? != MAGIC {
             return Err(GroupError::InvalidState("not an artmls group state"));
         }
-        if u8::decode(&mut reader)? != FORMAT_VERSION {
+        let version = u8::decode(&mut reader)?;
+        if version != 1 && version != FORMAT_VERSION {
             return Err(GroupError::InvalidState("unknown format version"));
         }
         if SuiteId::decode(&mut reader)? != S::ID {
@@ -163,25 +339,47 @@ impl<S: CipherSuite> Group<S> {
                 "the state is for another cipher suite",
             ));
         }
-        let context = GroupContext::decode(&mut reader)?;
-        let own_leaf = LeafIndex::decode(&mut reader)?;
+        let (context, own_leaf) = StateParts::<S>::decode_head(&mut reader)?;
         let ratchet_tree = ArtRatchetTree::decode(&mut reader)?;
-        // Decoded straight into `Secret`s, which erase themselves, never into plain vectors.
-        let path: Vec<Secret> = Vec::decode(&mut reader)?;
-        let secrets = EpochSecrets::<S>::decode_state(&mut reader)?;
-        let secret_tree = SecretTree::<S>::decode_state(&mut reader)?;
-        let interim_transcript_hash = Vec::<u8>::decode(&mut reader)?;
-        let signing_key = Secret::decode(&mut reader)?;
-        let credential = Credential::decode(&mut reader)?;
-        let needs_update = read_flag(&mut reader, "persisted flag needs_update (not 0 or 1)")?;
-        let removed = read_flag(&mut reader, "persisted flag removed (not 0 or 1)")?;
-        let update_first = read_flag(&mut reader, "persisted flag update_first (not 0 or 1)")?;
-        let padding = match u32::decode(&mut reader)? {
-            0 => Padding::None,
-            block => Padding::Multiple(block as usize),
+        let parts = StateParts::decode_tail(&mut reader, context, own_leaf, version)?;
+        let past = if version >= 2 {
+            reader.read_vector(|body| {
+                let mut past = Vec::new();
+                while !body.is_empty() {
+                    past.push(PastEpoch::decode(body)?);
+                }
+                Ok(past)
+            })?
+        } else {
+            Vec::new()
         };
         reader.finish()?;
+        Self::assemble(parts, ratchet_tree, past)
+    }
 
+    /// A member from its parts, checked: the tree's shape and keys, the own path, the tree
+    /// hash against the context, the past epochs' order and count, the signing key.
+    pub(crate) fn assemble(
+        parts: StateParts<S>,
+        ratchet_tree: ArtRatchetTree,
+        past: Vec<PastEpoch<S>>,
+    ) -> Result<Self, GroupError> {
+        let StateParts {
+            context,
+            own_leaf,
+            path,
+            secrets,
+            secret_tree,
+            interim_transcript_hash,
+            signing_key,
+            credential,
+            needs_update,
+            removed,
+            update_first,
+            padding,
+            past_epochs_kept,
+            log_position,
+        } = parts;
         // Persisted state is this member's own: its signatures were checked when it came in.
         let (public_tree, members) = Self::import_tree(ratchet_tree)?;
         let tree = ArtMember::restore(public_tree, own_leaf, path)?;
@@ -191,6 +389,25 @@ impl<S: CipherSuite> Group<S> {
         })?;
         if hashes.tree_hash(tree.tree().n_leaves()) != context.tree_hash.as_slice() {
             return Err(GroupError::TreeHashMismatch);
+        }
+        // The past epochs: at most as many as kept, of this group, before the current epoch,
+        // oldest first.
+        if past.len() > past_epochs_kept as usize {
+            return Err(GroupError::InvalidState(
+                "more past epochs than the group keeps",
+            ));
+        }
+        let mut previous = None;
+        for epoch in &past {
+            if epoch.context.group_id != context.group_id
+                || epoch.epoch() >= context.epoch
+                || previous.is_some_and(|previous| epoch.epoch() <= previous)
+            {
+                return Err(GroupError::InvalidState(
+                    "a past epoch out of order or of another group",
+                ));
+            }
+            previous = Some(epoch.epoch());
         }
         let signing_key = S::Signature::signing_key_from_bytes(signing_key.as_bytes())?;
         let name = match &credential {
@@ -202,12 +419,13 @@ impl<S: CipherSuite> Group<S> {
             }
         };
         let identity = Identity::from_signing_key(name, signing_key);
+        let mut config = GroupConfig::default();
+        config.secret_tree = secret_tree.config();
+        config.padding = padding;
+        config.update_first = update_first;
+        config.past_epochs = past_epochs_kept;
         Ok(Group {
-            config: GroupConfig {
-                secret_tree: secret_tree.config(),
-                padding,
-                update_first,
-            },
+            config,
             context,
             tree,
             members,
@@ -219,6 +437,9 @@ impl<S: CipherSuite> Group<S> {
             needs_update,
             removed,
             identity_policy: Self::default_identity_policy(),
+            past: VecDeque::from(past),
+            log_position,
+            persistence: None,
         })
     }
 }
@@ -269,12 +490,13 @@ mod tests {
     }
 
     /// The state ends with `uint8 needs_update; uint8 removed; uint8 update_first; uint32
-    /// padding_block`.
+    /// padding_block; uint32 past_epochs_kept; uint64 log_position; PastEpoch past<V>` (no
+    /// past epoch yet: one byte).
     #[test]
     fn persisted_flags_other_than_zero_and_one_are_refused() {
         let (group, bytes) = persisted();
         assert!(Group::<Suite>::from_bytes(&bytes).is_ok());
-        let flags = bytes.len() - 7;
+        let flags = bytes.len() - 20;
         for (offset, name) in [
             (flags, "needs_update"),
             (flags + 1, "removed"),
@@ -304,6 +526,39 @@ mod tests {
             }
         }
         drop(group);
+    }
+
+    /// A state of format version 1 (no past epochs kept, no log position) still restores.
+    #[test]
+    fn format_version_1_still_restores() {
+        let (group, bytes) = persisted();
+        let version = super::MAGIC.len();
+        assert_eq!(bytes[version], 2);
+        // Version 1 is version 2 without its last 13 bytes (past_epochs_kept, log_position,
+        // an empty past vector).
+        assert_eq!(
+            &bytes[bytes.len() - 13..],
+            &[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
+        let mut old = bytes[..bytes.len() - 13].to_vec();
+        old[version] = 1;
+        let restored = Group::<Suite>::from_bytes(&old).expect("a version 1 state");
+        assert_eq!(restored.epoch_authenticator(), group.epoch_authenticator());
+        assert_eq!(restored.log_position(), 0);
+        // Without past epochs kept, and otherwise the same state.
+        let again = restored.to_bytes().expect("to_bytes");
+        assert_eq!(
+            &again.as_bytes()[..bytes.len() - 13],
+            &bytes[..bytes.len() - 13]
+        );
+        assert_eq!(
+            &again.as_bytes()[bytes.len() - 13..bytes.len() - 9],
+            &[0, 0, 0, 0]
+        );
+        // Damage after the version-1 end is refused, not ignored.
+        let mut longer = old.clone();
+        longer.push(0);
+        assert!(Group::<Suite>::from_bytes(&longer).is_err());
     }
 
     #[test]

@@ -71,6 +71,7 @@ impl<S: CipherSuite> Group<S> {
                     return Err(GroupError::StalePendingCommit);
                 }
                 self.removed = true;
+                self.persist()?;
                 Ok(Received::Removed { by })
             }
             StagedOutcome::Next { next, summary } => {

@@ -71,8 +71,11 @@ impl Store for MemoryStore {
                 Operation::DeleteFrom { scope, kind, from } => {
                     let from = RecordKey::new(scope.as_slice(), *kind, *from);
                     let to = RecordKey::new(scope.as_slice(), *kind, u64::MAX);
-                    let doomed: Vec<RecordKey> =
-                        self.records.range(from..=to).map(|(key, _)| key.clone()).collect();
+                    let doomed: Vec<RecordKey> = self
+                        .records
+                        .range(from..=to)
+                        .map(|(key, _)| key.clone())
+                        .collect();
                     for key in doomed {
                         self.records.remove(&key);
                     }

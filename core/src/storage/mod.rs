@@ -11,7 +11,7 @@
 //! `docs/storage.md`.
 
 mod memory;
-mod sealing;
+pub(crate) mod sealing;
 #[cfg(feature = "test-suite")]
 pub mod test_suite;
 
@@ -263,7 +263,9 @@ pub enum StoreError {
     Engine(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A record did not open with the storage key: it was changed, moved from another key,
     /// or the key is wrong. Nothing of it was used.
-    #[error("the {kind:?} record {index} of scope {scope} does not open: tampered with, moved, or another storage key")]
+    #[error(
+        "the {kind:?} record {index} of scope {scope} does not open: tampered with, moved, or another storage key"
+    )]
     Tampered {
         /// The scope, in hex.
         scope: String,
@@ -291,6 +293,137 @@ pub enum StoreError {
     /// from the store.
     #[error("a write to the store failed; load the group again from the store")]
     Unsynced,
+}
+
+/// A store with the key its records are sealed with: what groups are loaded from and written
+/// to. Share it between the groups of a device as a [`SharedStorage`].
+pub struct Storage {
+    store: Box<dyn Store>,
+    key: StorageKey,
+}
+
+impl core::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Storage")
+            .field("engine", &self.store.info().map(|info| info.engine).ok())
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+impl Storage {
+    /// A store and its key.
+    pub fn new(store: impl Store + 'static, key: StorageKey) -> Self {
+        Storage::from_boxed(Box::new(store), key)
+    }
+
+    /// A boxed store and its key.
+    pub fn from_boxed(store: Box<dyn Store>, key: StorageKey) -> Self {
+        Storage { store, key }
+    }
+
+    /// Shares it between the groups of a device.
+    pub fn into_shared(self) -> SharedStorage {
+        SharedStorage(std::sync::Arc::new(std::sync::Mutex::new(self)))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The store, to change records behind the library's back (tests that tamper do).
+    pub fn store_mut(&mut self) -> &mut dyn Store {
+        self.store.as_mut()
+    }
+
+    pub(crate) fn key(&self) -> &StorageKey {
+        &self.key
+    }
+
+    /// What the store holds, with no secret: every group's id, suite, epoch, write count,
+    /// record counts and sizes, and how many KeyPackages wait for a Welcome.
+    pub fn summary(&self) -> Result<StoreSummary, StoreError> {
+        let mut groups = Vec::new();
+        for group_id in self.store.scopes(RecordKind::GroupState)? {
+            let state = self
+                .store
+                .get(&RecordKey::new(
+                    group_id.as_slice(),
+                    RecordKind::GroupState,
+                    0,
+                ))?
+                .ok_or(StoreError::NotFound("a listed group"))?;
+            let nodes = self.store.scan(&group_id, RecordKind::TreeNode)?;
+            let past = self.store.scan(&group_id, RecordKind::PastEpoch)?;
+            let bytes = state.body.len()
+                + nodes.iter().map(|(_, r)| r.body.len()).sum::<usize>()
+                + past.iter().map(|(_, r)| r.body.len()).sum::<usize>();
+            groups.push(StoredGroupSummary {
+                group_id,
+                suite: state.suite,
+                epoch: state.epoch,
+                generation: state.generation,
+                tree_nodes: nodes.len(),
+                past_epochs: past.iter().map(|(epoch, _)| *epoch).collect(),
+                bytes,
+            });
+        }
+        Ok(StoreSummary {
+            info: self.store.info()?,
+            groups,
+            key_packages: self.store.scopes(RecordKind::KeyPackage)?.len(),
+        })
+    }
+
+    /// Applies a transaction to the store.
+    pub(crate) fn apply(&mut self, transaction: &Transaction) -> Result<(), StoreError> {
+        self.store.apply(transaction)
+    }
+}
+
+/// A [`Storage`] shared by the groups of a device; cloning it shares the same store.
+#[derive(Clone, Debug)]
+pub struct SharedStorage(std::sync::Arc<std::sync::Mutex<Storage>>);
+
+impl SharedStorage {
+    /// The storage, locked for this thread. A panic while it was locked poisons it: the
+    /// store may then be ahead of the groups in memory, which must be loaded again.
+    pub fn lock(&self) -> Result<std::sync::MutexGuard<'_, Storage>, StoreError> {
+        self.0.lock().map_err(|_| StoreError::Unsynced)
+    }
+}
+
+/// What a store holds, with no secret (see [`Storage::summary`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreSummary {
+    /// The engine, schema version and size.
+    pub info: StoreInfo,
+    /// Every group.
+    pub groups: Vec<StoredGroupSummary>,
+    /// KeyPackages waiting for a Welcome.
+    pub key_packages: usize,
+}
+
+/// One group in a store, with no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredGroupSummary {
+    /// The group id.
+    pub group_id: Vec<u8>,
+    /// The suite's number.
+    pub suite: u16,
+    /// The epoch of the stored state.
+    pub epoch: u64,
+    /// How many transactions wrote the group.
+    pub generation: u64,
+    /// Tree node records.
+    pub tree_nodes: usize,
+    /// The past epochs kept.
+    pub past_epochs: Vec<u64>,
+    /// The bytes of all its record bodies.
+    pub bytes: usize,
 }
 
 /// Lower-case hex, for errors and listings.
