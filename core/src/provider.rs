@@ -12,6 +12,8 @@
 //! one [`SuiteVisitor`]; everything after that runs in the typed, monomorphised group behind a
 //! trait object.
 
+use crate::group::GroupError;
+use crate::storage::{RecordKey, RecordKind, SharedStorage, StoreError};
 use core::fmt::Debug;
 
 use artmls_crypto::{Backend, SuiteId, SuiteVisitor};
@@ -93,6 +95,20 @@ pub trait Provider: Send + Sync + Debug {
     /// provider does not serve it.
     fn restore(&self, state: &[u8]) -> Result<AnyGroup, AnyGroupError>;
 
+    /// Loads the group `group_id` from `storage`, in the suite its state record names (see
+    /// [`Group::load`]): refused with [`AnyGroupError::UnsupportedSuite`] if this provider
+    /// does not serve it.
+    fn load(&self, storage: &SharedStorage, group_id: &[u8]) -> Result<AnyGroup, AnyGroupError>;
+
+    /// Joins from a Welcome made for a KeyPackage kept in `storage`, and keeps the group there
+    /// (see [`Group::join_from_storage`]). The suite is the Welcome's.
+    fn join_from_storage(
+        &self,
+        storage: &SharedStorage,
+        welcome: &[u8],
+        config: GroupConfig,
+    ) -> Result<AnyGroup, AnyGroupError>;
+
     /// A group's public state from a member's GroupInfo (see [`PublicGroup::from_group_info`]),
     /// in the GroupInfo's suite.
     fn public_group(&self, group_info: &[u8]) -> Result<AnyPublicGroup, AnyGroupError>;
@@ -148,7 +164,7 @@ impl<B: Backend> Provider for B {
             fn visit<S: CipherSuite>(self) -> Self::Output {
                 use artmls_crypto::SignatureScheme as _;
                 let key = S::Signature::signing_key_from_bytes(self.signing_key)
-                    .map_err(crate::group::GroupError::from)?;
+                    .map_err(GroupError::from)?;
                 Ok(Identity::<S>::from_signing_key(self.name, key).into())
             }
         }
@@ -195,6 +211,43 @@ impl<B: Backend> Provider for B {
             }
         }
         visit::<B, _>(state_suite(state)?, Restore(state))?
+    }
+
+    fn load(&self, storage: &SharedStorage, group_id: &[u8]) -> Result<AnyGroup, AnyGroupError> {
+        struct Load<'a>(&'a SharedStorage, &'a [u8]);
+        impl SuiteVisitor for Load<'_> {
+            type Output = Result<AnyGroup, AnyGroupError>;
+            fn visit<S: CipherSuite>(self) -> Self::Output {
+                Ok(Group::<S>::load(self.0, self.1)?.into())
+            }
+        }
+        let key = RecordKey::new(group_id, RecordKind::GroupState, 0);
+        let record = storage
+            .lock()
+            .map_err(GroupError::from)?
+            .store()
+            .get(&key)
+            .map_err(GroupError::from)?
+            .ok_or(GroupError::Storage(StoreError::NotFound(
+                "no group with this id",
+            )))?;
+        visit::<B, _>(SuiteId(record.suite), Load(storage, group_id))?
+    }
+
+    fn join_from_storage(
+        &self,
+        storage: &SharedStorage,
+        welcome: &[u8],
+        config: GroupConfig,
+    ) -> Result<AnyGroup, AnyGroupError> {
+        struct Join<'a>(&'a SharedStorage, &'a [u8], GroupConfig);
+        impl SuiteVisitor for Join<'_> {
+            type Output = Result<AnyGroup, AnyGroupError>;
+            fn visit<S: CipherSuite>(self) -> Self::Output {
+                Ok(Group::<S>::join_from_storage(self.0, self.1, self.2)?.into())
+            }
+        }
+        visit::<B, _>(welcome_suite(welcome)?, Join(storage, welcome, config))?
     }
 
     fn public_group(&self, group_info: &[u8]) -> Result<AnyPublicGroup, AnyGroupError> {

@@ -14,6 +14,7 @@ use crate::group::{
 };
 use crate::messages::{Credential, GroupContext, KeyPackage, LeafNode};
 use crate::secret::Secret;
+use crate::storage::SharedStorage;
 use crate::suite::{CipherSuite, SuiteId};
 use crate::tree_math::LeafIndex;
 
@@ -67,6 +68,17 @@ trait DynGroup: Any + Send + Sync + fmt::Debug {
     fn stage_commit(&self, message: &[u8]) -> Result<AnyStagedCommit, GroupError>;
     fn merge_staged_commit(&mut self, staged: AnyStagedCommit) -> Result<Received, AnyGroupError>;
     fn to_bytes(&self) -> Result<Secret, GroupError>;
+    fn attach_storage(&mut self, storage: &SharedStorage) -> Result<(), GroupError>;
+    fn log_position(&self) -> u64;
+    fn storage_generation(&self) -> Option<u64>;
+    fn process_message_at(&mut self, position: u64, message: &[u8])
+    -> Result<Received, GroupError>;
+    fn merge_pending_commit_at(
+        &mut self,
+        position: u64,
+        pending: AnyPendingCommit,
+    ) -> Result<CommitSummary, AnyGroupError>;
+    fn set_log_position(&mut self, position: u64) -> Result<(), GroupError>;
 }
 
 impl<S: CipherSuite> DynGroup for Group<S> {
@@ -200,6 +212,39 @@ impl<S: CipherSuite> DynGroup for Group<S> {
 
     fn to_bytes(&self) -> Result<Secret, GroupError> {
         Group::to_bytes(self)
+    }
+
+    fn attach_storage(&mut self, storage: &SharedStorage) -> Result<(), GroupError> {
+        Group::attach_storage(self, storage)
+    }
+
+    fn log_position(&self) -> u64 {
+        Group::log_position(self)
+    }
+
+    fn storage_generation(&self) -> Option<u64> {
+        Group::storage_generation(self)
+    }
+
+    fn process_message_at(
+        &mut self,
+        position: u64,
+        message: &[u8],
+    ) -> Result<Received, GroupError> {
+        Group::process_message_at(self, position, message)
+    }
+
+    fn merge_pending_commit_at(
+        &mut self,
+        position: u64,
+        pending: AnyPendingCommit,
+    ) -> Result<CommitSummary, AnyGroupError> {
+        let pending = pending.into_typed::<S>()?;
+        Ok(Group::merge_pending_commit_at(self, position, pending)?)
+    }
+
+    fn set_log_position(&mut self, position: u64) -> Result<(), GroupError> {
+        Group::set_log_position(self, position)
     }
 }
 
@@ -419,6 +464,46 @@ impl AnyGroup {
         staged: AnyStagedCommit,
     ) -> Result<Received, AnyGroupError> {
         self.inner.merge_staged_commit(staged)
+    }
+
+    /// Keeps this group in `storage` from now on (see [`Group::attach_storage`]).
+    pub fn attach_storage(&mut self, storage: &SharedStorage) -> Result<(), GroupError> {
+        self.inner.attach_storage(storage)
+    }
+
+    /// The position in the delivery service's log read up to (see [`Group::log_position`]).
+    pub fn log_position(&self) -> u64 {
+        self.inner.log_position()
+    }
+
+    /// How many transactions have written this group (see [`Group::storage_generation`]).
+    pub fn storage_generation(&self) -> Option<u64> {
+        self.inner.storage_generation()
+    }
+
+    /// Processes the log entry at `position`, state and position written in one
+    /// transaction (see [`Group::process_message_at`]).
+    pub fn process_message_at(
+        &mut self,
+        position: u64,
+        message: &[u8],
+    ) -> Result<Received, GroupError> {
+        self.inner.process_message_at(position, message)
+    }
+
+    /// Merges this member's own commit, put at `position` in the log (see
+    /// [`Group::merge_pending_commit_at`]).
+    pub fn merge_pending_commit_at(
+        &mut self,
+        position: u64,
+        pending: AnyPendingCommit,
+    ) -> Result<CommitSummary, AnyGroupError> {
+        self.inner.merge_pending_commit_at(position, pending)
+    }
+
+    /// Records the log as read up to `position` (see [`Group::set_log_position`]).
+    pub fn set_log_position(&mut self, position: u64) -> Result<(), GroupError> {
+        self.inner.set_log_position(position)
     }
 
     /// The whole state of this member, versioned (see [`Group::to_bytes`]); restore it with

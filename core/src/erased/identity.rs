@@ -1,5 +1,6 @@
 //! A member's identity and key package, for a suite chosen at run time.
 
+use crate::storage::Storage;
 use core::any::Any;
 use core::fmt;
 
@@ -179,6 +180,7 @@ pub(crate) fn mismatch(what: &'static str, expected: SuiteId, got: SuiteId) -> A
 /// What an [`AnyKeyPackageBundle`] needs of the bundle it hides.
 trait DynKeyPackageBundle: Any + Send + Sync + fmt::Debug {
     fn suite(&self) -> SuiteId;
+    fn save(&self, storage: &mut Storage, identity: &AnyIdentity) -> Result<(), AnyGroupError>;
     fn key_package(&self) -> &KeyPackage;
     fn key_package_message(&self) -> Result<Vec<u8>, GroupError>;
 }
@@ -186,6 +188,14 @@ trait DynKeyPackageBundle: Any + Send + Sync + fmt::Debug {
 impl<S: CipherSuite> DynKeyPackageBundle for KeyPackageBundle<S> {
     fn suite(&self) -> SuiteId {
         S::ID
+    }
+
+    fn save(&self, storage: &mut Storage, identity: &AnyIdentity) -> Result<(), AnyGroupError> {
+        let any: &dyn Any = identity.inner.as_ref();
+        let identity = any
+            .downcast_ref::<Identity<S>>()
+            .ok_or_else(|| mismatch("the identity", S::ID, identity.suite()))?;
+        Ok(storage.save_key_package(self, identity)?)
     }
 
     fn key_package(&self) -> &KeyPackage {
@@ -217,6 +227,16 @@ impl<S: CipherSuite> From<KeyPackageBundle<S>> for AnyKeyPackageBundle {
 }
 
 impl AnyKeyPackageBundle {
+    /// Keeps the KeyPackage's private keys, and the identity that made it, in `storage`
+    /// until a Welcome for it arrives (see [`Storage::save_key_package`]).
+    pub fn save_to(
+        &self,
+        storage: &mut Storage,
+        identity: &AnyIdentity,
+    ) -> Result<(), AnyGroupError> {
+        self.inner.save(storage, identity)
+    }
+
     /// The cipher suite of the KeyPackage.
     pub fn suite(&self) -> SuiteId {
         self.inner.suite()
