@@ -365,6 +365,14 @@ impl<S: CipherSuite> Group<S> {
                 )
                 .into());
             }
+            // Every record opened, so they are this store's: they just do not belong together.
+            Err(GroupError::Tree(_) | GroupError::InvalidState(_)) => {
+                return Err(inconsistent(
+                    group_id,
+                    "the tree nodes do not fit the state's own path (a node changed or rolled back)",
+                )
+                .into());
+            }
             other => other?,
         };
         group.persistence = Some(Box::new(Persistence {
