@@ -230,7 +230,10 @@ fn open_from_child(path: &Path) -> String {
     stdout
         .lines()
         // libtest prints the test's name on the same line as what the test prints.
-        .find_map(|line| line.split_once("CHILD OUTCOME: ").map(|(_, outcome)| outcome))
+        .find_map(|line| {
+            line.split_once("CHILD OUTCOME: ")
+                .map(|(_, outcome)| outcome)
+        })
         .unwrap_or_else(|| panic!("the child said nothing: {stdout}"))
         .to_string()
 }

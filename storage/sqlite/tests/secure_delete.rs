@@ -39,7 +39,9 @@ fn files(store: &SqliteStore) -> Vec<(String, Vec<u8>)> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 /// Asserts no 16-byte window of `old` is in any file, and `new` (if any) is in one.
