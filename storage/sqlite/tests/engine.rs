@@ -5,7 +5,10 @@ use std::path::Path;
 use std::process::Command;
 
 use artmls::storage::test_suite::verify_store;
-use artmls::storage::{MemoryStore, Record, RecordKey, RecordKind, Store, StoreError, Transaction};
+use artmls::storage::{
+    MemoryStore, Operation, Record, RecordKey, RecordKind, Store, StoreError, StoreInfo,
+    Transaction,
+};
 use artmls_sqlite::{SCHEMA_VERSION, SqliteOptions, SqliteStore, Synchronous};
 use tempfile::TempDir;
 
@@ -268,4 +271,100 @@ fn a_second_process_gets_locked() {
 
     drop(store);
     assert_eq!(open_from_child(&path), "opened with 2 records");
+}
+
+/// A store with one defect, to show that `verify_store` notices it.
+#[derive(Clone, Copy)]
+enum Defect {
+    /// `scan` orders indices as signed integers.
+    SignedOrder,
+    /// `scopes` lists a scope once per record.
+    DuplicateScopes,
+    /// `DeleteFrom` deletes the whole scope and kind, ignoring `from`.
+    DeleteFromIgnoresIndex,
+    /// Bodies lose their last byte.
+    TruncatedBody,
+}
+
+struct Defective(MemoryStore, Defect);
+
+impl Store for Defective {
+    fn get(&self, key: &RecordKey) -> Result<Option<Record>, StoreError> {
+        let mut record = self.0.get(key)?;
+        if let (Some(record), Defect::TruncatedBody) = (record.as_mut(), self.1) {
+            record.body.pop();
+        }
+        Ok(record)
+    }
+
+    fn scan(&self, scope: &[u8], kind: RecordKind) -> Result<Vec<(u64, Record)>, StoreError> {
+        let mut records = self.0.scan(scope, kind)?;
+        if let Defect::SignedOrder = self.1 {
+            records.sort_by_key(|(index, _)| *index as i64);
+        }
+        Ok(records)
+    }
+
+    fn scopes(&self, kind: RecordKind) -> Result<Vec<Vec<u8>>, StoreError> {
+        let scopes = self.0.scopes(kind)?;
+        if let Defect::DuplicateScopes = self.1 {
+            let mut all = Vec::new();
+            for scope in scopes {
+                for _ in self.0.scan(&scope, kind)? {
+                    all.push(scope.clone());
+                }
+            }
+            return Ok(all);
+        }
+        Ok(scopes)
+    }
+
+    fn apply(&mut self, transaction: &Transaction) -> Result<(), StoreError> {
+        if let Defect::DeleteFromIgnoresIndex = self.1 {
+            let mut changed = Transaction::new();
+            for operation in transaction.operations() {
+                match operation {
+                    Operation::DeleteFrom { scope, kind, .. } => {
+                        changed.delete_from(scope, *kind, 0)
+                    }
+                    Operation::Put(key, record) => changed.put(key.clone(), record.clone()),
+                    Operation::Delete(key) => changed.delete(key.clone()),
+                }
+            }
+            return self.0.apply(&changed);
+        }
+        self.0.apply(transaction)
+    }
+
+    fn info(&self) -> Result<StoreInfo, StoreError> {
+        Ok(StoreInfo::new("defective", 1, None))
+    }
+}
+
+fn verify_defective(defect: Defect) {
+    verify_store(&mut || Box::new(Defective(MemoryStore::new(), defect)));
+}
+
+#[test]
+#[should_panic(expected = "defective: scan")]
+fn the_checks_catch_signed_index_order() {
+    verify_defective(Defect::SignedOrder);
+}
+
+#[test]
+#[should_panic(expected = "defective: scopes")]
+fn the_checks_catch_duplicate_scopes() {
+    verify_defective(Defect::DuplicateScopes);
+}
+
+#[test]
+#[should_panic(expected = "defective: delete_from")]
+fn the_checks_catch_delete_from_ignoring_its_index() {
+    verify_defective(Defect::DeleteFromIgnoresIndex);
+}
+
+#[test]
+#[should_panic(expected = "defective:")]
+fn the_checks_catch_a_truncated_body() {
+    verify_defective(Defect::TruncatedBody);
 }
