@@ -61,6 +61,9 @@ pub enum SimulationError {
     /// The members disagree, or a member saw something else than was sent.
     #[error("{0}")]
     Disagreement(String),
+    /// A kind that keeps members or the log on disk could not read or write them.
+    #[error("storage: {0}")]
+    Storage(String),
 }
 
 impl SimulationError {
@@ -176,6 +179,51 @@ pub trait GroupKind {
     fn pending_message(pending: &Self::Pending) -> &[u8];
     /// A pending commit's Welcome.
     fn pending_welcome(pending: &Self::Pending) -> Option<&[u8]>;
+
+    // What a kind that keeps its members in stores, and the service's log on disk, overrides.
+    // The defaults are the in-memory simulation: positions are ignored, nothing is written.
+
+    /// Submits a message (a commit with its Welcome, if it adds members) to the service: the
+    /// delivery service accepts it, and a kind with a durable log writes it there before the
+    /// sender learns its position. Returns the position in the group's log.
+    fn submit_logged(
+        service: &mut Self::Service,
+        message: &[u8],
+        welcome: Option<&[u8]>,
+    ) -> Result<usize, SimulationError> {
+        let _ = welcome;
+        Ok(Self::submit(service, message)?)
+    }
+    /// Processes the log entry at `position` (a stored member writes its state and its read
+    /// position in one transaction).
+    fn process_message_at(
+        group: &mut Self::Group,
+        position: usize,
+        message: &[u8],
+    ) -> Result<Received, GroupError> {
+        let _ = position;
+        Self::process_message(group, message)
+    }
+    /// Merges the member's own commit, which the service put at `position`.
+    fn merge_pending_commit_at(
+        group: &mut Self::Group,
+        position: usize,
+        pending: Self::Pending,
+    ) -> Result<CommitSummary, SimulationError> {
+        let _ = position;
+        Self::merge_pending_commit(group, pending)
+    }
+    /// The sender of the application message at `position` has read the log past it.
+    fn sent_at(group: &mut Self::Group, position: usize) -> Result<(), SimulationError> {
+        let _ = (group, position);
+        Ok(())
+    }
+    /// A member removed from the group leaves the simulation: a stored one deletes its
+    /// group from its store, so none of its secrets stay.
+    fn retire(&self, group: Self::Group) -> Result<(), SimulationError> {
+        drop(group);
+        Ok(())
+    }
 }
 
 /// Typed groups of suite `S`: `Group<S>` and its values, monomorphised.
@@ -671,6 +719,38 @@ impl<K: GroupKind> GroupSimulation<K> {
         Ok((sim, creation))
     }
 
+    /// A simulation of members made elsewhere (loaded from their stores, say), with the
+    /// service that orders their group's messages; newcomers are named from `next_name` on.
+    /// The members must agree.
+    pub fn from_parts(
+        kind: K,
+        members: Vec<K::Group>,
+        service: K::Service,
+        rng: StdRng,
+        group_id: Vec<u8>,
+        next_name: u32,
+    ) -> Result<Self, SimulationError> {
+        if members.is_empty() {
+            return Err(SimulationError::Disagreement("a group of no members".into()));
+        }
+        let sim = GroupSimulation {
+            kind,
+            members,
+            service,
+            rng,
+            outside: 0,
+            group_id,
+            next_name,
+        };
+        sim.check_agreement()?;
+        Ok(sim)
+    }
+
+    /// The number in the next newcomer's name (`member-<n>`).
+    pub fn next_name(&self) -> u32 {
+        self.next_name
+    }
+
     /// The index of the member at `leaf`.
     pub fn index_of(&self, leaf: LeafIndex) -> usize {
         self.members
@@ -722,12 +802,16 @@ impl<K: GroupKind> GroupSimulation<K> {
         pending: K::Pending,
         newcomers: Vec<(K::Identity, K::Bundle)>,
     ) -> Result<Delivery, SimulationError> {
-        K::submit(&mut self.service, K::pending_message(&pending))?;
+        let position = K::submit_logged(
+            &mut self.service,
+            K::pending_message(&pending),
+            K::pending_welcome(&pending),
+        )?;
         let message = K::pending_message(&pending).to_vec();
         let welcome = K::pending_welcome(&pending).map(<[u8]>::to_vec);
-        let summary = K::merge_pending_commit(&mut self.members[sender], pending)?;
+        let summary = K::merge_pending_commit_at(&mut self.members[sender], position, pending)?;
         let sender_leaf = K::own_leaf(&self.members[sender]);
-        let outcomes = self.process_everywhere(sender_leaf, &message)?;
+        let outcomes = self.process_everywhere(sender_leaf, position, &message)?;
         let mut processed = Vec::with_capacity(outcomes.len());
         let mut removed = Vec::new();
         for (index, outcome) in outcomes.into_iter().enumerate() {
@@ -761,6 +845,7 @@ impl<K: GroupKind> GroupSimulation<K> {
                     "a removed member still takes messages".into(),
                 ));
             }
+            self.kind.retire(gone)?;
         }
         let mut joins = Vec::new();
         if let Some(welcome) = &welcome {
@@ -785,19 +870,21 @@ impl<K: GroupKind> GroupSimulation<K> {
         })
     }
 
-    /// Every member but the one at `sender` processes `message`, on two threads: per member,
-    /// the time it took and what it received (`None` for the sender).
+    /// Every member but the one at `sender` processes `message`, the log entry at
+    /// `position`, on two threads: per member, the time it took and what it received (`None`
+    /// for the sender).
     #[allow(clippy::type_complexity)]
     fn process_everywhere(
         &mut self,
         sender: LeafIndex,
+        position: usize,
         message: &[u8],
     ) -> Result<Vec<Option<(Duration, Received)>>, SimulationError> {
         let half = self.members.len() / 2;
         let (left, right) = self.members.split_at_mut(half);
         let (mine, theirs) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| process_all::<K>(right, sender, message));
-            let mine = process_all::<K>(left, sender, message);
+            let other = scope.spawn(|| process_all::<K>(right, sender, position, message));
+            let mine = process_all::<K>(left, sender, position, message);
             (mine, other.join())
         });
         let theirs =
@@ -889,9 +976,10 @@ impl<K: GroupKind> GroupSimulation<K> {
         let bytes = K::encrypt_application(&mut self.members[sender], data, &mut self.rng)
             .map_err(failed("encrypt"))?;
         let encrypt = started.elapsed();
-        K::submit(&mut self.service, &bytes)?;
+        let position = K::submit_logged(&mut self.service, &bytes, None)?;
+        K::sent_at(&mut self.members[sender], position)?;
         let sender_leaf = K::own_leaf(&self.members[sender]);
-        let outcomes = self.process_everywhere(sender_leaf, &bytes)?;
+        let outcomes = self.process_everywhere(sender_leaf, position, &bytes)?;
         let mut processed = Vec::with_capacity(outcomes.len());
         for (time, received) in outcomes.into_iter().flatten() {
             match received {
@@ -930,6 +1018,7 @@ impl<K: GroupKind> GroupSimulation<K> {
 fn process_all<K: GroupKind>(
     members: &mut [K::Group],
     sender: LeafIndex,
+    position: usize,
     message: &[u8],
 ) -> Result<Vec<Option<(Duration, Received)>>, SimulationError> {
     members
@@ -940,7 +1029,7 @@ fn process_all<K: GroupKind>(
                 return Ok(None);
             }
             let started = Instant::now();
-            let received = K::process_message(member, message).map_err(|source| {
+            let received = K::process_message_at(member, position, message).map_err(|source| {
                 SimulationError::Rejected {
                     leaf: leaf.0,
                     source,
