@@ -731,7 +731,9 @@ impl<K: GroupKind> GroupSimulation<K> {
         next_name: u32,
     ) -> Result<Self, SimulationError> {
         if members.is_empty() {
-            return Err(SimulationError::Disagreement("a group of no members".into()));
+            return Err(SimulationError::Disagreement(
+                "a group of no members".into(),
+            ));
         }
         let sim = GroupSimulation {
             kind,
