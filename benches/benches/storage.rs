@@ -16,12 +16,16 @@
 //! 3. The criterion group `storage_n1000`: `process_update`, `commit_update` and their
 //!    `_stored_memory`, `_stored_sqlite_full`, `_stored_sqlite_normal` and
 //!    `_stored_sqlite_off` forms, and `sqlite_floor_full` / `_normal` / `_off`: one SQLite
-//!    transaction writing one 64-byte record, the least a stored commit can cost on that disk.
+//!    transaction writing one 64-byte record, the least a stored commit can cost on that disk;
+//!    `fsync_4KiB`: 4 KiB written to a plain file and synced, the disk alone;
+//!    `persist_unchanged_stored_memory`: a write of a group at n = 1000 in which only the log
+//!    position changed (the O(n) node comparison, the state record, no tree node).
 //!
 //! The SQLite files go to a fresh directory under the system's temporary directory, or under
 //! `ARTMLS_BENCH_STORAGE_DIR` when it is set (to measure another disk).
 
 use std::hint::black_box;
+use std::io::{Seek, SeekFrom, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -543,6 +547,21 @@ fn timed(c: &mut Criterion) {
             )
         });
     }
+    // What a write costs when nothing but the log position changed: the comparison of every
+    // node with the store's (O(n), no encoding), the state record encoded and sealed, and the
+    // memory store's apply. The receiver is not used after this.
+    for (keep, pair) in &mut pairs {
+        if *keep != Keep::Memory {
+            continue;
+        }
+        let receiver = &mut pair.receiver;
+        group.bench_function("persist_unchanged_stored_memory", |b| {
+            b.iter(|| {
+                let next = receiver.log_position() + 1;
+                receiver.set_log_position(next).expect("set position")
+            })
+        });
+    }
     // Last, as it moves the senders on alone.
     for (keep, pair) in &mut pairs {
         let name = format!("commit_update{}", keep.suffix());
@@ -575,6 +594,16 @@ fn timed(c: &mut Criterion) {
             })
         });
     }
+    // The disk alone: 4 KiB written over the start of a file and synced.
+    let mut file = std::fs::File::create(snapshot.dir.path().join("fsync.bin")).expect("create");
+    let page = vec![0x5au8; 4096];
+    group.bench_function("fsync_4KiB", |b| {
+        b.iter(|| {
+            file.seek(SeekFrom::Start(0)).expect("seek");
+            file.write_all(&page).expect("write");
+            file.sync_data().expect("sync")
+        })
+    });
     group.finish();
 }
 
