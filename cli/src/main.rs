@@ -1,6 +1,9 @@
 //! `artmls`: the command a newcomer runs first.
 //!
-//! - `artmls demo`: simulates a group end to end and shows what each operation costs.
+//! - `artmls demo`: simulates a group end to end and shows what each operation costs; with
+//!   `--store DIR` every member is kept in its own SQLite store, and `--resume` continues an
+//!   interrupted run.
+//! - `artmls store inspect`: what a store holds, without its key and without any secret.
 //! - `artmls suites`: every cipher suite and the backends that serve it.
 //! - `artmls conformance`: the shared conformance suite and the vector files, per suite and
 //!   backend.
@@ -12,6 +15,7 @@
 mod bench;
 mod conformance;
 mod demo;
+mod store;
 mod transcript;
 
 use std::process::ExitCode;
@@ -35,6 +39,11 @@ enum Command {
     /// Simulate a group: create it, run updates, adds and removes, and check after every step
     /// that all members agree on the group secret.
     Demo(demo::DemoArgs),
+    /// Look at stores: `artmls store inspect PATH`.
+    Store {
+        #[command(subcommand)]
+        command: store::StoreCommand,
+    },
     /// List every cipher suite with the backends that serve it.
     Suites,
     /// Run the shared conformance suite and every vector file found, per suite and backend.
@@ -50,6 +59,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
+        Command::Store { command } => store::run(&command),
         Command::Conformance(args) => conformance::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Transcript(args) => transcript::run(&args),
