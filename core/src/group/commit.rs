@@ -539,6 +539,13 @@ impl<S: CipherSuite> Group<S> {
             ..
         } = next;
         let n_leaves = tree.n_leaves();
+        if let Some(persistence) = self.persistence.as_mut() {
+            persistence.mark_changed(
+                tree.changed_nodes()
+                    .chain(tree.changed_leaves().map(|(leaf, _)| leaf.node()))
+                    .chain(member_changes.keys().map(|leaf| leaf.node())),
+            );
+        }
         let secret_tree = SecretTree::with_config(
             core::mem::take(&mut secrets.encryption_secret),
             n_leaves,

@@ -21,6 +21,8 @@
 //! hash of the state's context. A record changed, moved to another group or key, or rolled
 //! back alone is refused.
 
+use std::collections::BTreeSet;
+
 use super::past::PastEpoch;
 use super::persist::{PastRef, persisted_reader};
 use super::{
@@ -41,6 +43,9 @@ pub(super) struct Persistence {
     storage: SharedStorage,
     /// The tree as the store holds it, node by node (`None`: not written yet).
     written: Vec<Option<StoredNode>>,
+    /// The nodes merged commits changed since the last write: the only ones a write looks
+    /// at, besides those never written.
+    changed: BTreeSet<u32>,
     /// The past-epoch records in the store.
     past_written: Vec<PastRef>,
     /// The write counter of the last transaction.
@@ -137,6 +142,13 @@ impl StoredNode {
             key,
             leaf_node,
         })
+    }
+}
+
+impl Persistence {
+    /// Notes nodes a merged commit changed, for the next write.
+    pub(super) fn mark_changed(&mut self, nodes: impl IntoIterator<Item = NodeIndex>) {
+        self.changed.extend(nodes.into_iter().map(|node| node.0));
     }
 }
 
@@ -254,6 +266,7 @@ impl<S: CipherSuite> Group<S> {
         self.persistence = Some(Box::new(Persistence {
             storage: storage.clone(),
             written: Vec::new(),
+            changed: BTreeSet::new(),
             past_written: Vec::new(),
             generation: 0,
             unsynced: false,
@@ -378,6 +391,7 @@ impl<S: CipherSuite> Group<S> {
         group.persistence = Some(Box::new(Persistence {
             storage: storage.clone(),
             written: written.into_iter().map(Some).collect(),
+            changed: BTreeSet::new(),
             past_written: past_refs,
             generation,
             unsynced: false,
@@ -546,14 +560,36 @@ impl<S: CipherSuite> Group<S> {
         let mut storage = storage.lock()?;
         let sealer = storage.key().sealer::<S>()?;
 
-        // The nodes that differ from the store's.
+        // The nodes that differ from the store's. Only those merged commits changed, and
+        // those never written, can: looking at them alone keeps a write O(log n) for an
+        // update. (Test builds compare every node, to check that no change goes unmarked.)
         let view = CurrentView {
             tree: self.tree.tree(),
             members: &self.members,
         };
         let width = node_width(view.n_leaves());
-        let mut changed = Vec::new();
+        let never_written = (persistence.written.len() as u32).min(width)..width;
+        let candidates: Vec<u32> = persistence
+            .changed
+            .iter()
+            .copied()
+            .filter(|node| *node < width)
+            .chain(never_written)
+            .collect();
+        #[cfg(debug_assertions)]
         for node in 0..width {
+            let stored = persistence
+                .written
+                .get(node as usize)
+                .and_then(Option::as_ref);
+            let now = NodeView::of(&view, NodeIndex(node));
+            debug_assert!(
+                stored.is_some_and(|stored| now.is_stored_as(stored)) || candidates.contains(&node),
+                "node {node} changed but was not marked"
+            );
+        }
+        let mut changed = Vec::new();
+        for node in candidates {
             let now = NodeView::of(&view, NodeIndex(node));
             let stored = persistence
                 .written
@@ -619,6 +655,7 @@ impl<S: CipherSuite> Group<S> {
         for (node, stored) in changed {
             persistence.written[node] = Some(stored);
         }
+        persistence.changed.clear();
         persistence.past_written = past_refs;
         persistence.generation = generation;
         for past in &mut self.past {
