@@ -34,7 +34,9 @@ use crate::codec::{CodecError, Decode, Encode, write_varint};
 use crate::crypto::SignatureScheme;
 use crate::messages::{KeyPackage, LeafNode, MlsMessage};
 use crate::secret::Secret;
-use crate::storage::{RecordKey, RecordKind, SharedStorage, Storage, StoreError, Transaction, hex};
+use crate::storage::{
+    Operation, RecordKey, RecordKind, SharedStorage, Storage, StoreError, Transaction, hex,
+};
 use crate::suite::CipherSuite;
 use crate::tree_math::{LeafIndex, NodeIndex, node_width};
 
@@ -50,6 +52,8 @@ pub(super) struct Persistence {
     past_written: Vec<PastRef>,
     /// The write counter of the last transaction.
     generation: u64,
+    /// The epoch of the last transaction.
+    epoch: u64,
     /// A write failed: the store holds an older state than memory.
     unsynced: bool,
 }
@@ -229,6 +233,7 @@ impl Storage {
         ] {
             transaction.delete_from(group_id, kind, 0);
         }
+        transaction.scrub_replaced();
         self.apply(&transaction)
     }
 }
@@ -269,6 +274,7 @@ impl<S: CipherSuite> Group<S> {
             changed: BTreeSet::new(),
             past_written: Vec::new(),
             generation: 0,
+            epoch: self.context.epoch,
             unsynced: false,
         }));
         let written = self.persist_with(transaction);
@@ -394,6 +400,7 @@ impl<S: CipherSuite> Group<S> {
             changed: BTreeSet::new(),
             past_written: past_refs,
             generation,
+            epoch: state_record.epoch,
             unsynced: false,
         }));
         Ok(group)
@@ -436,6 +443,7 @@ impl<S: CipherSuite> Group<S> {
         let mut group = Self::join(welcome, &bundle, identity, config)?;
         let mut transaction = Transaction::new();
         transaction.delete(key);
+        transaction.scrub_replaced();
         group.attach_with(storage, transaction)?;
         Ok(group)
     }
@@ -643,6 +651,19 @@ impl<S: CipherSuite> Group<S> {
             }
         }
 
+        // Secrets leave for good when the epoch changes (the old epoch's key schedule, and its
+        // path secrets where they were replaced) and when a past epoch leaves the window: the
+        // engine scrubs them now. Within an epoch, a spent message key is scrubbed with the
+        // next epoch change.
+        if epoch != persistence.epoch
+            || self.removed
+            || transaction
+                .operations()
+                .iter()
+                .any(|operation| !matches!(operation, Operation::Put(..)))
+        {
+            transaction.scrub_replaced();
+        }
         let state = self.encode_state_record(&past_refs)?;
         let key = RecordKey::new(group_id.as_slice(), RecordKind::GroupState, 0);
         let record = sealer.seal(&key, epoch, generation, state.as_bytes())?;
@@ -658,6 +679,7 @@ impl<S: CipherSuite> Group<S> {
         persistence.changed.clear();
         persistence.past_written = past_refs;
         persistence.generation = generation;
+        persistence.epoch = epoch;
         for past in &mut self.past {
             past.touched = false;
         }

@@ -143,6 +143,7 @@ pub enum Operation {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transaction {
     operations: Vec<Operation>,
+    scrub: bool,
 }
 
 impl Transaction {
@@ -168,6 +169,19 @@ impl Transaction {
             kind,
             from,
         });
+    }
+
+    /// Asks the engine to make what this transaction replaces or deletes unreadable in its
+    /// files before [`Store::apply`] returns, not just unreachable: the group asks when
+    /// secrets leave for good (an epoch is left, a past epoch leaves the window, a KeyPackage
+    /// is used, a group is deleted).
+    pub fn scrub_replaced(&mut self) {
+        self.scrub = true;
+    }
+
+    /// Whether the engine must scrub what this transaction replaces or deletes.
+    pub fn scrubs(&self) -> bool {
+        self.scrub
     }
 
     /// The changes, in order.
@@ -220,7 +234,9 @@ impl StoreInfo {
 /// Synchronous like the rest of the API; an asynchronous application calls it from a blocking
 /// task. An implementation must apply a [`Transaction`] atomically and durably before
 /// [`Store::apply`] returns: the group writes every state change as one transaction, and
-/// relies on finding either the state before it or the state after it after a crash.
+/// relies on finding either the state before it or the state after it after a crash. When the
+/// transaction [scrubs](Transaction::scrubs), what it replaced or deleted must also be gone
+/// from the engine's files (overwritten, not just unlinked) when `apply` returns.
 pub trait Store: Send {
     /// The record at `key`.
     fn get(&self, key: &RecordKey) -> Result<Option<Record>, StoreError>;

@@ -68,12 +68,17 @@ impl Synchronous {
 pub struct SqliteOptions {
     /// How commits are synced to disk; [`Synchronous::Full`] unless you are measuring.
     pub synchronous: Synchronous,
+    /// Scrub the WAL after every transaction, not only after those that ask for it
+    /// ([`Transaction::scrubs`]): a spent message key is then gone from the files at once
+    /// rather than at the next epoch change, for about three more disk syncs per message.
+    pub scrub_every_transaction: bool,
 }
 
 /// A [`Store`] in one SQLite database file, held exclusively by this process while open.
 pub struct SqliteStore {
     connection: Connection,
     path: PathBuf,
+    scrub_every_transaction: bool,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -148,7 +153,11 @@ impl SqliteStore {
             .pragma_update(None, "secure_delete", "ON")
             .map_err(map_error)?;
 
-        let mut store = SqliteStore { connection, path };
+        let mut store = SqliteStore {
+            connection,
+            path,
+            scrub_every_transaction: options.scrub_every_transaction,
+        };
         store.migrate()?;
         store.checkpoint()?;
         Ok(store)
@@ -353,7 +362,13 @@ impl Store for SqliteStore {
             }
         }
         sql.commit().map_err(map_error)?;
-        self.checkpoint()
+        // The WAL holds the new pages and the database file the old ones, until a checkpoint
+        // copies the new ones over the old (zeroing what they freed, with secure_delete) and
+        // the WAL is truncated. That costs syncs, so it is done when the transaction asks.
+        if transaction.scrubs() || self.scrub_every_transaction {
+            self.checkpoint()?;
+        }
+        Ok(())
     }
 
     fn info(&self) -> Result<StoreInfo, StoreError> {

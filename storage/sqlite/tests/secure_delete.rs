@@ -67,6 +67,7 @@ fn assert_gone(store: &SqliteStore, old: &[u8], new: Option<&[u8]>, what: &str) 
 fn store_with_secret(dir: &TempDir, key: &RecordKey, old: &[u8]) -> SqliteStore {
     let mut store = SqliteStore::open(dir.path().join("store.db")).expect("open");
     let mut transaction = Transaction::new();
+    transaction.scrub_replaced();
     for index in 0..4u64 {
         transaction.put(
             RecordKey::new(b"group".as_slice(), RecordKind::TreeNode, index),
@@ -94,6 +95,7 @@ fn an_overwritten_body_is_gone() {
     let mut new = secret();
     new.extend_from_slice(&secret()[..40]);
     let mut transaction = Transaction::new();
+    transaction.scrub_replaced();
     transaction.put(key.clone(), record(&new));
     store.apply(&transaction).expect("apply");
     assert_gone(&store, &old, Some(&new), "overwrite");
@@ -111,6 +113,7 @@ fn a_deleted_body_is_gone() {
     let old = secret();
     let mut store = store_with_secret(&dir, &key, &old);
     let mut transaction = Transaction::new();
+    transaction.scrub_replaced();
     transaction.delete(key.clone());
     store.apply(&transaction).expect("apply");
     assert_eq!(store.get(&key).expect("get"), None);
@@ -124,6 +127,7 @@ fn a_body_deleted_by_range_is_gone() {
     let old = secret();
     let mut store = store_with_secret(&dir, &key, &old);
     let mut transaction = Transaction::new();
+    transaction.scrub_replaced();
     transaction.delete_from(b"group", RecordKind::PastEpoch, 5);
     store.apply(&transaction).expect("apply");
     assert_eq!(store.get(&key).expect("get"), None);

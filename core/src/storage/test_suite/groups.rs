@@ -382,6 +382,24 @@ fn a_commit_writes_what_changed<S: CipherSuite>(fresh: &mut dyn FnMut() -> Box<d
         );
     }
     agree(&mut devices, "after the update");
+    for (i, device) in devices.iter().enumerate() {
+        assert!(
+            device.probe.last().scrubs(),
+            "member {i}: leaving an epoch scrubs its secrets"
+        );
+    }
+    // A message within the epoch spends a key and moves no epoch: no scrub (until the next
+    // epoch change), so a message costs one sync.
+    let message = devices[1]
+        .group()
+        .encrypt_application_with_rng(b"within the epoch", &mut rng)
+        .expect("encrypt");
+    devices[2]
+        .group()
+        .process_message_at(1, &message)
+        .expect("process");
+    assert!(!devices[2].probe.last().scrubs());
+    assert_eq!(node_puts(&devices[2].probe.last()), 0, "a message writes no tree node");
 }
 
 fn past_epochs_decrypt_late_messages_within_the_window<S: CipherSuite>(
