@@ -274,7 +274,8 @@ pub enum StoreError {
     /// [`StoreError::Tampered`]).
     #[error("the store is damaged: {0}")]
     Corrupt(String),
-    /// The engine failed (I/O, a full disk, ...). The transaction was not applied.
+    /// The engine failed (I/O, a full disk, ...). The transaction was not applied, unless
+    /// the message says it was committed and only a step after the commit failed.
     #[error("the storage engine failed: {0}")]
     Engine(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A record did not open with the storage key: it was changed, moved from another key,
