@@ -1179,10 +1179,29 @@ pub fn verify_forward_secrecy<S: CipherSuite>(seed: u64) {
         sim.members[1].process_message(&old).is_err(),
         "a consumed key decrypted again"
     );
-    // Not yet read by member 2, but the group moves on: the epoch's keys are deleted.
+    let unread = sim.members[0]
+        .encrypt_application_with_rng(b"never read in time", &mut sim.rng)
+        .expect("encrypt");
+    // The group moves on. Within the window of past epochs kept (`GroupConfig::past_epochs`)
+    // a late message still decrypts, once.
+    let window = GroupConfig::default().past_epochs;
+    for _ in 0..window {
+        sim.update(0);
+    }
+    if window > 0 {
+        assert!(matches!(
+            sim.members[2].process_message(&old),
+            Ok(Received::Application { .. })
+        ));
+        assert!(
+            sim.members[2].process_message(&old).is_err(),
+            "a late message decrypted twice"
+        );
+    }
+    // One epoch more and the epoch has left the window: its keys are deleted.
     sim.update(0);
     assert!(matches!(
-        sim.members[2].process_message(&old),
+        sim.members[2].process_message(&unread),
         Err(GroupError::StaleEpoch { .. })
     ));
 }
