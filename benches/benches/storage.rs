@@ -594,6 +594,78 @@ fn timed(c: &mut Criterion) {
             })
         });
     }
+    // What SQLite itself costs for the records an update at n = 1000 writes, with none of the
+    // group's work: a store laid out like a group of 1000 (a state record, 2047 node records,
+    // a past epoch), and a transaction that replaces the state, a leaf and its 10 ancestors
+    // and the past epoch with bodies of their sizes, scrubbed like a commit's. The floor a
+    // stored commit cannot go under on this disk.
+    for (synchronous, label) in [(Synchronous::Full, "full"), (Synchronous::Off, "off")] {
+        let mut store = sqlite(
+            &snapshot.dir,
+            &format!("floor_update_{label}.db"),
+            synchronous,
+        );
+        let record = |generation: u64, len: usize| Record {
+            suite: 0xF001,
+            epoch: generation,
+            generation,
+            body: (0..len)
+                .map(|i| {
+                    (i as u64)
+                        .wrapping_mul(0x9e37_79b9)
+                        .wrapping_add(generation) as u8
+                })
+                .collect(),
+        };
+        let mut fill = Transaction::new();
+        fill.put(
+            RecordKey::new(b"floor".to_vec(), RecordKind::GroupState, 0),
+            record(0, 982),
+        );
+        for node in 0..2047u64 {
+            let len = if node % 2 == 0 { 215 } else { 62 };
+            fill.put(
+                RecordKey::new(b"floor".to_vec(), RecordKind::TreeNode, node),
+                record(0, len),
+            );
+        }
+        fill.put(
+            RecordKey::new(b"floor".to_vec(), RecordKind::PastEpoch, 0),
+            record(0, 205),
+        );
+        store.apply(&fill).expect("fill");
+        let mut generation = 0u64;
+        group.bench_function(format!("sqlite_floor_update_records_{label}"), |b| {
+            b.iter(|| {
+                generation += 1;
+                let leaf = (generation * 389) % 1000;
+                let mut transaction = Transaction::new();
+                transaction.put(
+                    RecordKey::new(b"floor".to_vec(), RecordKind::GroupState, 0),
+                    record(generation, 982),
+                );
+                for level in 0..11u64 {
+                    let node = ((leaf >> level) << (level + 1)) + (1 << level) - 1;
+                    let len = if level == 0 { 215 } else { 62 };
+                    transaction.put(
+                        RecordKey::new(b"floor".to_vec(), RecordKind::TreeNode, node),
+                        record(generation, len),
+                    );
+                }
+                transaction.put(
+                    RecordKey::new(b"floor".to_vec(), RecordKind::PastEpoch, generation),
+                    record(generation, 205),
+                );
+                transaction.delete(RecordKey::new(
+                    b"floor".to_vec(),
+                    RecordKind::PastEpoch,
+                    generation - 1,
+                ));
+                transaction.scrub_replaced();
+                store.apply(black_box(&transaction)).expect("apply")
+            })
+        });
+    }
     // The disk alone: 4 KiB written over the start of a file and synced.
     let mut file = std::fs::File::create(snapshot.dir.path().join("fsync.bin")).expect("create");
     let page = vec![0x5au8; 4096];
