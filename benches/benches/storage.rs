@@ -16,10 +16,12 @@
 //! 3. The criterion group `storage_n1000`: `process_update`, `commit_update` and their
 //!    `_stored_memory`, `_stored_sqlite_full`, `_stored_sqlite_normal` and
 //!    `_stored_sqlite_off` forms, and `sqlite_floor_full` / `_normal` / `_off`: one SQLite
-//!    transaction writing one 64-byte record, the least a stored commit can cost on that disk;
-//!    `fsync_4KiB`: 4 KiB written to a plain file and synced, the disk alone;
-//!    `persist_unchanged_stored_memory`: a write of a group at n = 1000 in which only the log
-//!    position changed (the O(n) node comparison, the state record, no tree node).
+//!    transaction writing one 64-byte record; `sqlite_floor_update_records_full` / `_off`:
+//!    the records an update at n = 1000 writes (state, leaf and ancestors, past epoch), in a
+//!    store laid out like such a group, scrubbed like a commit: what SQLite alone costs for a
+//!    stored commit on that disk; `fsync_4KiB`: 4 KiB written to a plain file and synced, the
+//!    disk alone; `persist_unchanged_stored_memory`: a write of a group at n = 1000 in which
+//!    only the log position changed (the state record, no tree node).
 //!
 //! The SQLite files go to a fresh directory under the system's temporary directory, or under
 //! `ARTMLS_BENCH_STORAGE_DIR` when it is set (to measure another disk).
