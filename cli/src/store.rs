@@ -320,7 +320,6 @@ fn count_down_to_stop() {
 }
 
 /// A demo directory in use: the members' stores, their key, and the log.
-#[derive(Debug)]
 pub(crate) struct DemoStore {
     dir: PathBuf,
     /// The storage key's bytes, to open each member's store with.
@@ -329,6 +328,22 @@ pub(crate) struct DemoStore {
     /// Every member's store, by member name.
     stores: Mutex<HashMap<Vec<u8>, SharedStorage>>,
     log: Mutex<Log>,
+}
+
+impl Drop for DemoStore {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
+impl std::fmt::Debug for DemoStore {
+    // Not derived: the storage key must not be printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoStore")
+            .field("dir", &self.dir)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, SimulationError> {
@@ -400,10 +415,9 @@ impl DemoStore {
         File::open(&key_path)
             .and_then(|mut file| file.read_to_end(&mut key_bytes))
             .map_err(|e| format!("reading {}: {e}", key_path.display()))?;
-        let key: [u8; 32] = key_bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| format!("{} is not a 32-byte key", key_path.display()))?;
+        let key: Result<[u8; 32], _> = key_bytes.as_slice().try_into();
+        zeroize::Zeroize::zeroize(&mut key_bytes);
+        let key = key.map_err(|_| format!("{} is not a 32-byte key", key_path.display()))?;
         let log_path = dir.join(LOG_FILE);
         let (entries, length) = read_log(&log_path)?;
         let file = OpenOptions::new()
