@@ -399,7 +399,11 @@ fn a_commit_writes_what_changed<S: CipherSuite>(fresh: &mut dyn FnMut() -> Box<d
         .process_message_at(1, &message)
         .expect("process");
     assert!(!devices[2].probe.last().scrubs());
-    assert_eq!(node_puts(&devices[2].probe.last()), 0, "a message writes no tree node");
+    assert_eq!(
+        node_puts(&devices[2].probe.last()),
+        0,
+        "a message writes no tree node"
+    );
 }
 
 fn past_epochs_decrypt_late_messages_within_the_window<S: CipherSuite>(
