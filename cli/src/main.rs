@@ -15,6 +15,8 @@
 mod bench;
 mod conformance;
 mod demo;
+#[allow(dead_code)]
+mod figures;
 mod store;
 mod transcript;
 
