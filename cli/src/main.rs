@@ -8,11 +8,13 @@
 //! - `artmls conformance`: the shared conformance suite and the vector files, per suite and
 //!   backend.
 //! - `artmls bench`: primitive and tree costs per backend, side by side, with a plot.
+//! - `artmls choose`: every suite and backend ranked for a deployment (docs/choose.md).
 //! - `artmls transcript`: a fixed scenario as deterministic JSON, identical across backends.
 
 #![forbid(unsafe_code)]
 
 mod bench;
+mod choose;
 mod conformance;
 mod demo;
 #[allow(dead_code)]
@@ -52,6 +54,9 @@ enum Command {
     Conformance(conformance::ConformanceArgs),
     /// Primitive and tree costs of every backend side by side, and a plot against group size.
     Bench(bench::BenchArgs),
+    /// Rank every suite and backend for a deployment: CPU and bytes per day for a member and
+    /// the group, from the saved bench figures.
+    Choose(choose::ChooseArgs),
     /// Print a fixed scenario as JSON: every message's bytes and every epoch's authenticator.
     /// Backends that serve the same suite print the same bytes for the same seed.
     Transcript(transcript::TranscriptArgs),
@@ -64,6 +69,7 @@ fn main() -> ExitCode {
         Command::Store { command } => store::run(&command),
         Command::Conformance(args) => conformance::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Choose(args) => choose::run(&args),
         Command::Transcript(args) => transcript::run(&args),
         Command::Suites => {
             print_suites();
