@@ -184,6 +184,9 @@ pub(crate) fn day_operations(deployment: &Deployment) -> DayOperations {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct OperationCosts {
     pub update_us: f64,
+    /// A newcomer's first update: an update at n in the figures, kept apart so that a
+    /// simulation can give it the size it measured.
+    pub first_update_us: f64,
     pub receive_us: f64,
     pub add_us: f64,
     pub receive_add_us: f64,
@@ -191,6 +194,7 @@ pub(crate) struct OperationCosts {
     pub encrypt_us: f64,
     pub decrypt_us: f64,
     pub update_bytes: f64,
+    pub first_update_bytes: f64,
     pub add_bytes: f64,
     pub welcome_bytes: f64,
     pub message_bytes: f64,
@@ -200,6 +204,7 @@ impl OperationCosts {
     fn from_size(size: &SizeFigures) -> OperationCosts {
         OperationCosts {
             update_us: size.update_us,
+            first_update_us: size.update_us,
             receive_us: size.receive_us,
             add_us: size.add_us,
             receive_add_us: size.receive_add_us,
@@ -207,6 +212,7 @@ impl OperationCosts {
             encrypt_us: size.encrypt_us,
             decrypt_us: size.decrypt_us,
             update_bytes: size.update_bytes as f64,
+            first_update_bytes: size.update_bytes as f64,
             add_bytes: size.add_bytes as f64,
             welcome_bytes: size.welcome_bytes as f64,
             message_bytes: size.message_bytes as f64,
@@ -215,7 +221,8 @@ impl OperationCosts {
 
     /// The CPU time of `ops`, in microseconds.
     fn cpu_us(&self, ops: &Operations) -> f64 {
-        (ops.update + ops.first_update) * self.update_us
+        ops.update * self.update_us
+            + ops.first_update * self.first_update_us
             + (ops.receive_update + ops.receive_first_update) * self.receive_us
             + ops.add * self.add_us
             + ops.receive_add * self.receive_add_us
@@ -226,7 +233,8 @@ impl OperationCosts {
 
     /// The bytes `ops` send to the service (an add sends its commit and its Welcome).
     fn sent_bytes(&self, ops: &Operations) -> f64 {
-        (ops.update + ops.first_update) * self.update_bytes
+        ops.update * self.update_bytes
+            + ops.first_update * self.first_update_bytes
             + ops.add * (self.add_bytes + self.welcome_bytes)
             + ops.encrypt * self.message_bytes
     }
@@ -234,7 +242,8 @@ impl OperationCosts {
     /// The bytes the service hands out for `ops`: one copy per receiver, the Welcome to the
     /// newcomer.
     fn received_bytes(&self, ops: &Operations) -> f64 {
-        (ops.receive_update + ops.receive_first_update) * self.update_bytes
+        ops.receive_update * self.update_bytes
+            + ops.receive_first_update * self.first_update_bytes
             + ops.receive_add * self.add_bytes
             + ops.join * self.welcome_bytes
             + ops.decrypt * self.message_bytes
@@ -327,6 +336,7 @@ pub(crate) fn costs_at(sizes: &[SizeFigures], n: u32) -> Option<(OperationCosts,
     Some((
         OperationCosts {
             update_us: line(a.update_us, b.update_us),
+            first_update_us: line(a.first_update_us, b.first_update_us),
             receive_us: line(a.receive_us, b.receive_us),
             add_us: line(a.add_us, b.add_us),
             receive_add_us: line(a.receive_add_us, b.receive_add_us),
@@ -334,6 +344,7 @@ pub(crate) fn costs_at(sizes: &[SizeFigures], n: u32) -> Option<(OperationCosts,
             encrypt_us: line(a.encrypt_us, b.encrypt_us),
             decrypt_us: line(a.decrypt_us, b.decrypt_us),
             update_bytes: line(a.update_bytes, b.update_bytes),
+            first_update_bytes: line(a.first_update_bytes, b.first_update_bytes),
             add_bytes: line(a.add_bytes, b.add_bytes),
             welcome_bytes: line(a.welcome_bytes, b.welcome_bytes),
             message_bytes: line(a.message_bytes, b.message_bytes),
@@ -1065,4 +1076,582 @@ pub(crate) fn run(args: &ChooseArgs) -> Result<(), String> {
         println!("note: {note}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use artmls::group::{CommitSummary, GroupError, Received};
+    use artmls::messages::{GroupContext, KeyPackage};
+    use artmls::ordering::OrderingError;
+    use artmls::tree_math::LeafIndex;
+    use artmls::{AnyGroup, AnyOrderingService, Secret};
+    use artmls_conformance::group_checks::{
+        Erased, GroupKind, GroupSimulation, Setup, SimulationError,
+    };
+    use artmls_conformance::rng::seeded;
+    use rand::rngs::StdRng;
+
+    use super::*;
+
+    fn size(n: u32, scale: f64) -> SizeFigures {
+        SizeFigures {
+            n,
+            update_us: 100.0 * scale,
+            receive_us: 50.0 * scale,
+            add_us: 200.0 * scale,
+            receive_add_us: 60.0 * scale,
+            join_us: 1000.0 * scale,
+            encrypt_us: 20.0 * scale,
+            decrypt_us: 25.0 * scale,
+            update_bytes: (400.0 * scale) as u64,
+            add_bytes: (500.0 * scale) as u64,
+            welcome_bytes: (3000.0 * scale) as u64,
+            message_bytes: 300,
+        }
+    }
+
+    #[test]
+    fn a_day_counts_every_sender_and_every_receiver() {
+        let ops = day_operations(&Deployment {
+            members: 1000,
+            updates: 5.0,
+            messages: 200.0,
+            joins: 0,
+        });
+        assert_eq!(ops.group.update, 5000.0);
+        assert_eq!(ops.group.receive_update, 5000.0 * 999.0);
+        assert_eq!(ops.group.encrypt, 200_000.0);
+        assert_eq!(ops.group.decrypt, 200_000.0 * 999.0);
+        assert_eq!(ops.group.add + ops.group.join + ops.group.first_update, 0.0);
+        assert_eq!(ops.member.receive_update, 4995.0);
+        assert_eq!(ops.member.decrypt, 199_800.0);
+        // Two joins: added to groups of 10 then 11 (receivers 9 and 10), their first updates
+        // reach 10 then 11 others.
+        let ops = day_operations(&Deployment {
+            members: 10,
+            updates: 0.0,
+            messages: 0.0,
+            joins: 2,
+        });
+        assert_eq!(ops.group.receive_add, 19.0);
+        assert_eq!(ops.group.receive_first_update, 21.0);
+        assert_eq!(
+            (ops.member.receive_add, ops.member.receive_first_update),
+            (2.0, 2.0)
+        );
+    }
+
+    #[test]
+    fn the_cost_of_a_day_is_each_count_times_its_cost() {
+        let costs = OperationCosts::from_size(&size(4, 1.0));
+        let deployment = Deployment {
+            members: 4,
+            updates: 1.0,
+            messages: 2.0,
+            joins: 1,
+        };
+        let cost = day_cost(&costs, &deployment);
+        // Member: 1 update, 3 receives, 2 encrypts, 6 decrypts, 1 receive_add, 1 receive of
+        // the newcomer's first update.
+        assert_eq!(
+            cost.member_cpu_us,
+            100.0 + 3.0 * 50.0 + 2.0 * 20.0 + 6.0 * 25.0 + 60.0 + 50.0
+        );
+        assert_eq!(cost.member_sent_bytes, 400.0 + 2.0 * 300.0);
+        // Service in: 4 updates + 1 first update, 8 messages, 1 add with its Welcome.
+        assert_eq!(
+            cost.service_in_bytes,
+            5.0 * 400.0 + 8.0 * 300.0 + 500.0 + 3000.0
+        );
+        // Service out: 12 + 4 update copies, 24 message copies, 3 add copies, 1 Welcome.
+        assert_eq!(
+            cost.service_out_bytes,
+            16.0 * 400.0 + 24.0 * 300.0 + 3.0 * 500.0 + 3000.0
+        );
+    }
+
+    #[test]
+    fn sizes_between_measured_ones_are_interpolated_in_log2_n() {
+        let sizes = [size(16, 1.0), size(256, 3.0)];
+        let (at_64, estimate) = costs_at(&sizes, 64).expect("figures");
+        assert_eq!(estimate, Estimate::Interpolated);
+        // log2(64) = 6 lies halfway between 4 and 8.
+        assert!((at_64.update_us - 200.0).abs() < 1e-9, "{at_64:?}");
+        let (at_16, estimate) = costs_at(&sizes, 16).expect("figures");
+        assert_eq!((at_16.update_us, estimate), (100.0, Estimate::Measured));
+        let (at_4096, estimate) = costs_at(&sizes, 4096).expect("figures");
+        assert_eq!(estimate, Estimate::Extrapolated);
+        assert!((at_4096.update_us - 500.0).abs() < 1e-9, "{at_4096:?}");
+        let (at_2, _) = costs_at(&sizes, 2).expect("figures");
+        assert!(at_2.update_us >= 0.0);
+        assert!(costs_at(&[], 64).is_none());
+    }
+
+    fn costed(backend: &str, suite: SuiteId, group_cpu_us: f64) -> Costed {
+        Costed {
+            backend: backend.into(),
+            suite,
+            estimate: Estimate::Measured,
+            cost: DayCost {
+                member_cpu_us: group_cpu_us / 10.0,
+                group_cpu_us,
+                member_sent_bytes: 1.0,
+                member_received_bytes: 1.0,
+                service_in_bytes: 1.0,
+                service_out_bytes: 1.0,
+            },
+        }
+    }
+
+    #[test]
+    fn pairs_failing_a_requirement_rank_after_the_others() {
+        let x = SuiteId::X25519_AES128GCM_SHA256_ED25519;
+        let pairs = vec![
+            costed("dalek", x, 230.0),
+            costed("aws-lc", x, 100.0),
+            costed("ring", x, 150.0),
+        ];
+        let verdicts = rank(pairs.clone(), &[]);
+        let order: Vec<&str> = verdicts.iter().map(|v| v.backend.as_str()).collect();
+        assert_eq!(order, ["aws-lc", "ring", "dalek"]);
+        assert_eq!(verdicts[0].reason, "fastest");
+        assert!(
+            verdicts[2]
+                .reason
+                .starts_with("2.3× slower than aws-lc 0xf001, but pure Rust"),
+            "{}",
+            verdicts[2].reason
+        );
+        let verdicts = rank(pairs, &[Requirement::PureRust]);
+        let order: Vec<&str> = verdicts.iter().map(|v| v.backend.as_str()).collect();
+        assert_eq!(order, ["dalek", "aws-lc", "ring"]);
+        assert!(verdicts[0].meets_requirements && !verdicts[1].meets_requirements);
+        assert!(
+            verdicts[0]
+                .reason
+                .starts_with("fastest that meets pure-rust; 2.3× slower than aws-lc 0xf001"),
+            "{}",
+            verdicts[0].reason
+        );
+        assert!(verdicts[1].reason.starts_with("fails pure-rust"));
+        assert_eq!(verdicts[2].rank, 3);
+    }
+
+    #[test]
+    fn requirements_parse_or_say_what_is_known() {
+        assert_eq!(Requirement::parse("pure-rust"), Ok(Requirement::PureRust));
+        assert_eq!(
+            Requirement::parse("suite-family=p256"),
+            Ok(Requirement::SuiteFamily(Family::P256))
+        );
+        assert_eq!(
+            Requirement::parse("suite=0xF003"),
+            Ok(Requirement::Suite(
+                SuiteId::X25519_CHACHA20POLY1305_SHA256_ED25519
+            ))
+        );
+        let fips = Requirement::parse("fips").expect_err("not offered");
+        assert!(
+            fips.contains("known: pure-rust") && fips.contains("FIPS"),
+            "{fips}"
+        );
+        assert!(Requirement::parse("suite-family=rsa").is_err());
+        assert!(Requirement::parse("backend=openssl").is_err());
+        let p = SuiteId::P256_AES128GCM_SHA256_P256;
+        assert!(
+            Requirement::SuiteFamily(Family::X25519)
+                .check("p256", p)
+                .is_some()
+        );
+        assert!(Requirement::NoCToolchain.check("p256", p).is_none());
+        assert!(Requirement::NoCToolchain.check("aws-lc", p).is_some());
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The model against a direct simulation: the demo's machinery runs one day of a small
+    // deployment while a wrapper around its members counts every operation and every byte.
+
+    /// One operation a member performed, seen by the wrapper.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    enum Seen {
+        /// Made an update commit (its message's length).
+        Update,
+        /// Made an add commit (the commit's length; the Welcome is `Welcome`).
+        Add,
+        /// Sent a Welcome with an add.
+        Welcome,
+        /// Processed someone's update commit, made by the member at the given leaf.
+        ReceiveUpdate(u32),
+        /// Processed someone's add commit.
+        ReceiveAdd,
+        /// Joined from a Welcome.
+        Join,
+        /// Encrypted an application message.
+        Encrypt,
+        /// Decrypted one.
+        Decrypt,
+    }
+
+    /// Everything seen: (the member's leaf, what, the bytes it sent or took in).
+    type Tally = Arc<Mutex<Vec<(u32, Seen, usize)>>>;
+
+    fn note(tally: &Tally, leaf: LeafIndex, seen: Seen, len: usize) {
+        tally.lock().expect("tally").push((leaf.0, seen, len));
+    }
+
+    /// [`Erased`], counting.
+    #[derive(Debug)]
+    struct Counting {
+        inner: Erased,
+        tally: Tally,
+    }
+
+    struct Counted {
+        group: AnyGroup,
+        tally: Tally,
+    }
+
+    struct CountedService {
+        service: AnyOrderingService,
+        /// Every byte submitted to the service.
+        submitted: Arc<Mutex<usize>>,
+    }
+
+    type E = Erased;
+
+    impl GroupKind for Counting {
+        type Group = Counted;
+        type Identity = <E as GroupKind>::Identity;
+        type Bundle = <E as GroupKind>::Bundle;
+        type Pending = <E as GroupKind>::Pending;
+        type Service = CountedService;
+
+        fn identity(
+            &self,
+            name: String,
+            rng: &mut StdRng,
+        ) -> Result<Self::Identity, SimulationError> {
+            self.inner.identity(name, rng)
+        }
+        fn key_package(
+            &self,
+            identity: &Self::Identity,
+            rng: &mut StdRng,
+        ) -> Result<Self::Bundle, SimulationError> {
+            self.inner.key_package(identity, rng)
+        }
+        fn public_key_package(bundle: &Self::Bundle) -> &KeyPackage {
+            E::public_key_package(bundle)
+        }
+        fn create(
+            &self,
+            identity: Self::Identity,
+            group_id: Vec<u8>,
+            rng: &mut StdRng,
+        ) -> Result<Counted, SimulationError> {
+            let group = self.inner.create(identity, group_id, rng)?;
+            Ok(Counted {
+                group,
+                tally: self.tally.clone(),
+            })
+        }
+        fn initiate(
+            &self,
+            identity: Self::Identity,
+            group_id: Vec<u8>,
+            key_packages: &[KeyPackage],
+            rng: &mut StdRng,
+        ) -> Result<(Counted, Vec<u8>), SimulationError> {
+            let (group, welcome) = self.inner.initiate(identity, group_id, key_packages, rng)?;
+            let tally = self.tally.clone();
+            Ok((Counted { group, tally }, welcome))
+        }
+        fn join(
+            &self,
+            welcome: &[u8],
+            bundle: &Self::Bundle,
+            identity: Self::Identity,
+        ) -> Result<Counted, SimulationError> {
+            let group = self.inner.join(welcome, bundle, identity)?;
+            note(&self.tally, E::own_leaf(&group), Seen::Join, welcome.len());
+            Ok(Counted {
+                group,
+                tally: self.tally.clone(),
+            })
+        }
+        fn service(&self) -> Result<CountedService, SimulationError> {
+            Ok(CountedService {
+                service: self.inner.service()?,
+                submitted: Arc::default(),
+            })
+        }
+        fn register(service: &mut CountedService, group_info: &[u8]) -> Result<(), OrderingError> {
+            E::register(&mut service.service, group_info)
+        }
+        fn submit(service: &mut CountedService, message: &[u8]) -> Result<usize, OrderingError> {
+            *service.submitted.lock().expect("submitted") += message.len();
+            E::submit(&mut service.service, message)
+        }
+        fn submit_logged(
+            service: &mut CountedService,
+            message: &[u8],
+            welcome: Option<&[u8]>,
+        ) -> Result<usize, SimulationError> {
+            *service.submitted.lock().expect("submitted") +=
+                message.len() + welcome.map_or(0, <[u8]>::len);
+            E::submit_logged(&mut service.service, message, welcome)
+        }
+        fn fetch<'a>(service: &'a CountedService, group_id: &[u8], from: usize) -> &'a [Vec<u8>] {
+            E::fetch(&service.service, group_id, from)
+        }
+        fn epoch(group: &Counted) -> u64 {
+            E::epoch(&group.group)
+        }
+        fn epoch_authenticator(group: &Counted) -> &Secret {
+            E::epoch_authenticator(&group.group)
+        }
+        fn context(group: &Counted) -> &GroupContext {
+            E::context(&group.group)
+        }
+        fn member_count(group: &Counted) -> usize {
+            E::member_count(&group.group)
+        }
+        fn own_leaf(group: &Counted) -> LeafIndex {
+            E::own_leaf(&group.group)
+        }
+        fn needs_update(group: &Counted) -> bool {
+            E::needs_update(&group.group)
+        }
+        fn public_group_info(group: &Counted) -> Result<Vec<u8>, GroupError> {
+            E::public_group_info(&group.group)
+        }
+        fn process_message(group: &mut Counted, message: &[u8]) -> Result<Received, GroupError> {
+            let received = E::process_message(&mut group.group, message)?;
+            let seen = match &received {
+                Received::Application { .. } => Seen::Decrypt,
+                Received::Commit(summary) if !summary.added.is_empty() => Seen::ReceiveAdd,
+                Received::Commit(summary) => Seen::ReceiveUpdate(summary.sender.0),
+                Received::Removed { .. } => panic!("no one is removed in the day"),
+            };
+            note(&group.tally, E::own_leaf(&group.group), seen, message.len());
+            Ok(received)
+        }
+        fn process_message_at(
+            group: &mut Counted,
+            position: usize,
+            message: &[u8],
+        ) -> Result<Received, GroupError> {
+            let _ = position;
+            Self::process_message(group, message)
+        }
+        fn commit_update(group: &Counted, rng: &mut StdRng) -> Result<Self::Pending, GroupError> {
+            let pending = E::commit_update(&group.group, rng)?;
+            let len = E::pending_message(&pending).len();
+            note(&group.tally, E::own_leaf(&group.group), Seen::Update, len);
+            Ok(pending)
+        }
+        fn commit_add(
+            group: &Counted,
+            key_packages: &[KeyPackage],
+            rng: &mut StdRng,
+        ) -> Result<Self::Pending, GroupError> {
+            let pending = E::commit_add(&group.group, key_packages, rng)?;
+            let leaf = E::own_leaf(&group.group);
+            note(
+                &group.tally,
+                leaf,
+                Seen::Add,
+                E::pending_message(&pending).len(),
+            );
+            let welcome = E::pending_welcome(&pending).map_or(0, <[u8]>::len);
+            note(&group.tally, leaf, Seen::Welcome, welcome);
+            Ok(pending)
+        }
+        fn commit_remove(
+            group: &Counted,
+            leaves: &[LeafIndex],
+            rng: &mut StdRng,
+        ) -> Result<Self::Pending, GroupError> {
+            E::commit_remove(&group.group, leaves, rng)
+        }
+        fn merge_pending_commit(
+            group: &mut Counted,
+            pending: Self::Pending,
+        ) -> Result<CommitSummary, SimulationError> {
+            E::merge_pending_commit(&mut group.group, pending)
+        }
+        fn encrypt_application(
+            group: &mut Counted,
+            data: &[u8],
+            rng: &mut StdRng,
+        ) -> Result<Vec<u8>, GroupError> {
+            let bytes = E::encrypt_application(&mut group.group, data, rng)?;
+            note(
+                &group.tally,
+                E::own_leaf(&group.group),
+                Seen::Encrypt,
+                bytes.len(),
+            );
+            Ok(bytes)
+        }
+        fn pending_message(pending: &Self::Pending) -> &[u8] {
+            E::pending_message(pending)
+        }
+        fn pending_welcome(pending: &Self::Pending) -> Option<&[u8]> {
+            E::pending_welcome(pending)
+        }
+    }
+
+    #[test]
+    fn the_model_counts_what_a_simulated_day_does() {
+        let deployment = Deployment {
+            members: 6,
+            updates: 2.0,
+            messages: 3.0,
+            joins: 1,
+        };
+        let provider = artmls_providers::find("dalek").expect("dalek");
+        let tally = Tally::default();
+        let kind = Counting {
+            inner: Erased {
+                provider,
+                suite: SuiteId::X25519_AES128GCM_SHA256_ED25519,
+            },
+            tally: tally.clone(),
+        };
+        let setup = Setup {
+            group_id: b"a day".to_vec(),
+            creator: "member-0".into(),
+            first_number: 1,
+        };
+        let (mut sim, _) = GroupSimulation::build(kind, seeded(14), setup, 6).expect("group");
+        // Before the day: everyone has made its first update (the steady state the model
+        // assumes), so the day's updates are its own.
+        for member in 0..6 {
+            if Counting::needs_update(&sim.members[member]) {
+                sim.update(member);
+            }
+        }
+        tally.lock().expect("tally").clear();
+        let submitted_before = *sim.service.submitted.lock().expect("submitted");
+
+        // The day: every member's updates and messages, then the join at the end of the day,
+        // and the newcomer's first update.
+        for _ in 0..2 {
+            for member in 0..6 {
+                sim.update(member);
+            }
+        }
+        for round in 0..3u8 {
+            for member in 0..6 {
+                sim.message(member, &[round; 100]);
+            }
+        }
+        let adder = Counting::own_leaf(&sim.members[0]).0;
+        sim.add(0, 1);
+        let newcomer = Counting::own_leaf(&sim.members[6]).0;
+        assert!(Counting::needs_update(&sim.members[6]));
+        sim.update(6);
+
+        let seen = tally.lock().expect("tally").clone();
+        let submitted = *sim.service.submitted.lock().expect("submitted") - submitted_before;
+        // Each member's operations, in the model's terms.
+        let mut per_member: BTreeMap<u32, Operations> = BTreeMap::new();
+        let mut lens: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut delivered = 0usize;
+        for &(leaf, what, len) in &seen {
+            let ops = per_member.entry(leaf).or_default();
+            let (count, kind) = match what {
+                Seen::Update if leaf == newcomer => (&mut ops.first_update, "first update"),
+                Seen::Update => (&mut ops.update, "update"),
+                Seen::ReceiveUpdate(sender) if sender == newcomer => {
+                    (&mut ops.receive_first_update, "")
+                }
+                Seen::ReceiveUpdate(_) => (&mut ops.receive_update, ""),
+                Seen::Add => (&mut ops.add, "add"),
+                Seen::ReceiveAdd => (&mut ops.receive_add, ""),
+                Seen::Join => (&mut ops.join, ""),
+                Seen::Encrypt => (&mut ops.encrypt, "message"),
+                Seen::Decrypt => (&mut ops.decrypt, ""),
+                Seen::Welcome => {
+                    lens.entry("welcome").or_default().push(len);
+                    continue;
+                }
+            };
+            *count += 1.0;
+            if kind.is_empty() {
+                // A receiver's side: what the service handed it.
+                delivered += len;
+            } else {
+                lens.entry(kind).or_default().push(len);
+            }
+        }
+
+        let model = day_operations(&deployment);
+        let mut group = Operations::default();
+        for ops in per_member.values() {
+            group.update += ops.update;
+            group.receive_update += ops.receive_update;
+            group.first_update += ops.first_update;
+            group.receive_first_update += ops.receive_first_update;
+            group.add += ops.add;
+            group.receive_add += ops.receive_add;
+            group.join += ops.join;
+            group.encrypt += ops.encrypt;
+            group.decrypt += ops.decrypt;
+        }
+        assert_eq!(group, model.group, "the group's operations");
+        assert_eq!(per_member.len(), 7);
+        for (leaf, ops) in &per_member {
+            let expected = if *leaf == newcomer {
+                Operations {
+                    first_update: 1.0,
+                    join: 1.0,
+                    ..Operations::default()
+                }
+            } else if *leaf == adder {
+                Operations {
+                    add: 1.0,
+                    receive_add: 0.0,
+                    ..model.member
+                }
+            } else {
+                model.member
+            };
+            assert_eq!(
+                *ops, expected,
+                "the operations of the member at leaf {leaf}"
+            );
+        }
+
+        // Bytes: the model's, with each operation's size as the simulation measured it (the
+        // mean where sizes differ by sender: a commit's path depends on its leaf's depth).
+        let mean = |kind: &str| {
+            let lens = &lens[kind];
+            lens.iter().sum::<usize>() as f64 / lens.len() as f64
+        };
+        let costs = OperationCosts {
+            update_bytes: mean("update"),
+            first_update_bytes: mean("first update"),
+            add_bytes: mean("add"),
+            welcome_bytes: mean("welcome"),
+            message_bytes: mean("message"),
+            ..OperationCosts::default()
+        };
+        let cost = day_cost(&costs, &deployment);
+        let close = |a: f64, b: usize| (a - b as f64).abs() < 1e-6 * (b as f64).max(1.0);
+        assert!(
+            close(cost.service_in_bytes, submitted),
+            "the service took in {submitted} bytes, the model says {}",
+            cost.service_in_bytes
+        );
+        assert!(
+            close(cost.service_out_bytes, delivered),
+            "the service delivered {delivered} bytes, the model says {}",
+            cost.service_out_bytes
+        );
+    }
 }
