@@ -374,12 +374,12 @@ fn backend_facts(backend: &str) -> Option<BackendFacts> {
         }),
         "ring" => Some(BackendFacts {
             pure_rust: false,
-            toolchain: Some("ring compiles C and assembly: a C compiler"),
+            toolchain: Some("needs a C compiler (ring builds C and assembly)"),
         }),
         "aws-lc" => Some(BackendFacts {
             pure_rust: false,
             toolchain: Some(
-                "aws-lc-rs builds the AWS-LC C library: a C/C++ compiler (and CMake on targets without prebuilt bindings)",
+                "needs a C/C++ compiler (aws-lc-rs builds the AWS-LC C library; CMake too on targets without prebuilt bindings)",
             ),
         }),
         _ => None,
@@ -688,9 +688,9 @@ fn reason(
 /// enough for a median, few enough to take seconds.
 const MEASURE_ROUNDS: usize = 5;
 
-/// The plaintext length a pair measured here encrypts; recorded in a figures file this
-/// command creates.
-const MEASURED_MESSAGE_LEN: usize = 256;
+/// The plaintext length a pair measured here encrypts (what `artmls bench` encrypts);
+/// recorded in a figures file this command creates.
+const MEASURED_MESSAGE_LEN: usize = 1024;
 
 /// Measures one pair at `sizes`: `artmls bench`'s measurement, so both commands save the
 /// same figures.
