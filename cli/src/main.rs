@@ -7,7 +7,8 @@
 //! - `artmls suites`: every cipher suite and the backends that serve it.
 //! - `artmls conformance`: the shared conformance suite and the vector files, per suite and
 //!   backend.
-//! - `artmls bench`: primitive and tree costs per backend, side by side, with a plot.
+//! - `artmls bench`: primitive costs and every group operation's cost per backend and suite
+//!   against group size, saved for `artmls choose`; charts and an HTML report.
 //! - `artmls choose`: every suite and backend ranked for a deployment (docs/choose.md).
 //! - `artmls transcript`: a fixed scenario as deterministic JSON, identical across backends.
 
@@ -17,8 +18,9 @@ mod bench;
 mod choose;
 mod conformance;
 mod demo;
-#[allow(dead_code)]
 mod figures;
+mod plot;
+mod report;
 mod store;
 mod transcript;
 
@@ -52,7 +54,8 @@ enum Command {
     Suites,
     /// Run the shared conformance suite and every vector file found, per suite and backend.
     Conformance(conformance::ConformanceArgs),
-    /// Primitive and tree costs of every backend side by side, and a plot against group size.
+    /// Measure every group operation of every backend and suite against group size: tables,
+    /// the figures saved for `artmls choose`, charts (--plot) and an HTML report (--report).
     Bench(bench::BenchArgs),
     /// Rank every suite and backend for a deployment: CPU and bytes per day for a member and
     /// the group, from the saved bench figures.
