@@ -776,6 +776,7 @@ fn complete(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut measured_any = false;
+    let (mut absent, mut outside) = (Vec::new(), Vec::new());
     for (backend, suite, new) in todo {
         progress.set_message(format!("measuring {} at n = {n}", label(backend, suite)));
         let step = |what: &str| progress.set_message(format!("{}: {what}", label(backend, suite)));
@@ -793,17 +794,12 @@ fn complete(
             }
         };
         measured_any = true;
-        notes.push(if new {
-            format!(
-                "{} was not in the figures: measured at n = {n}",
-                label(backend, suite)
-            )
+        // One note per reason, naming the pairs, rather than a line per pair.
+        if new {
+            absent.push(label(backend, suite));
         } else {
-            format!(
-                "n = {n} is outside the sizes measured for {}: measured it",
-                label(backend, suite)
-            )
-        });
+            outside.push(label(backend, suite));
+        }
         match figures
             .pairs
             .iter_mut()
@@ -819,6 +815,18 @@ fn complete(
         progress.inc(1);
     }
     progress.finish_and_clear();
+    if !absent.is_empty() {
+        notes.push(format!(
+            "measured at n = {n}, not in the figures: {}",
+            absent.join(", ")
+        ));
+    }
+    if !outside.is_empty() {
+        notes.push(format!(
+            "measured at n = {n}, outside the sizes in the figures: {}",
+            outside.join(", ")
+        ));
+    }
     if !measured_any {
         return Ok((figures, notes));
     }
