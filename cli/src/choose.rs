@@ -688,9 +688,9 @@ fn reason(
 /// enough for a median, few enough to take seconds.
 const MEASURE_ROUNDS: usize = 5;
 
-/// The plaintext length a pair measured here encrypts (what `artmls bench` encrypts);
-/// recorded in a figures file this command creates.
-const MEASURED_MESSAGE_LEN: usize = 1024;
+/// The plaintext length a pair measured here encrypts; recorded in a figures file this
+/// command creates.
+const MEASURED_MESSAGE_LEN: usize = crate::bench::MESSAGE_LEN;
 
 /// Measures one pair at `sizes`: `artmls bench`'s measurement, so both commands save the
 /// same figures.
@@ -700,11 +700,7 @@ fn measure(
     sizes: &[u32],
     progress: &dyn Fn(&str),
 ) -> Result<PairFigures, String> {
-    let _ = (sizes, progress, MEASURE_ROUNDS);
-    Err(format!(
-        "measuring {backend} {:#06x} is not available in this build: run `artmls bench` to save figures, or pass --no-measure",
-        suite.0
-    ))
+    crate::bench::measure_pair(backend, suite, sizes, MEASURE_ROUNDS, progress)
 }
 
 /// Every (backend, suite) pair the providers serve, in their order.
