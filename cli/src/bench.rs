@@ -118,6 +118,8 @@ fn median_of(rounds: usize, mut f: impl FnMut()) -> f64 {
 /// Measures one (backend, suite): primitives, then every group operation at each size. The
 /// group of each size is built once (O(n) signatures and HPKE seals) and every operation runs
 /// on it; `progress` hears what is being measured.
+// `artmls choose` measures a pair missing from the saved figures with it.
+#[allow(dead_code)]
 pub(crate) fn measure_pair(
     backend: &str,
     suite: SuiteId,
@@ -373,6 +375,33 @@ fn group_operations<S: CipherSuite>(
     })
 }
 
+/// Warns when other processes keep the cores busy. On a busy machine an operation that runs
+/// longer than the scheduler's slice is preempted in most rounds and waits a whole tick (4 ms
+/// at 250 Hz) for another process, which moves its median by that much: the "p256 update
+/// jump" of docs/benchmarks.md. Linux only (elsewhere nothing is said).
+fn warn_if_busy() {
+    let Ok(loadavg) = std::fs::read_to_string("/proc/loadavg") else {
+        return;
+    };
+    let Some(load) = loadavg
+        .split_whitespace()
+        .next()
+        .and_then(|one_minute| one_minute.parse::<f64>().ok())
+    else {
+        return;
+    };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
+    // The bench itself keeps one core busy (both during large adds and joins).
+    if load > cores - 0.5 {
+        eprintln!(
+            "warning: the machine is busy (load {load:.2} on {cores} cores): operations \
+             longer than a few milliseconds may each wait a scheduler tick for other processes, \
+             which adds about 4 ms to their medians; measure on a quiet machine \
+             (docs/benchmarks.md, \"The p256 update jump\")"
+        );
+    }
+}
+
 /// Seconds since the Unix epoch (0 if the clock is before it).
 fn now_unix() -> u64 {
     SystemTime::now()
@@ -427,6 +456,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         } else {
             FULL_ROUNDS
         });
+        warn_if_busy();
         let started = Instant::now();
         let progress = |what: &str| {
             eprintln!(

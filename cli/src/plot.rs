@@ -69,7 +69,8 @@ pub(crate) struct Line {
 }
 
 impl Line {
-    /// "p256 0xF002 = ring 0xF002".
+    /// "p256 0xF002 = ring 0xF002" (the legend shows the same on rows of their own).
+    #[cfg(test)]
     pub(crate) fn label(&self) -> String {
         self.labels.join(" = ")
     }
@@ -235,11 +236,7 @@ where
             .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
             .map_err(error)?;
         context
-            .draw_series(
-                points
-                    .iter()
-                    .map(|&p| Circle::new(p, 3, colour.filled())),
-            )
+            .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
             .map_err(error)?;
     }
 
@@ -279,7 +276,11 @@ where
 }
 
 /// Draws one chart into `path`: PNG when it ends in `.png`, else SVG.
-pub(crate) fn write_chart(figures: &BenchFigures, chart: &Chart, path: &Path) -> Result<(), String> {
+pub(crate) fn write_chart(
+    figures: &BenchFigures,
+    chart: &Chart,
+    path: &Path,
+) -> Result<(), String> {
     register()?;
     let lines = lines(figures, chart);
     let png = path

@@ -64,11 +64,7 @@ fn sizes(figures: &BenchFigures) -> Vec<u32> {
     sizes
 }
 
-fn by_size(
-    figures: &BenchFigures,
-    title: &str,
-    cell: impl Fn(&SizeFigures) -> String,
-) -> Table {
+fn by_size(figures: &BenchFigures, title: &str, cell: impl Fn(&SizeFigures) -> String) -> Table {
     let sizes = sizes(figures);
     let mut header = vec!["backend suite".to_string()];
     header.extend(sizes.iter().map(|n| format!("n = {n}")));
@@ -100,7 +96,12 @@ pub(crate) fn tables(figures: &BenchFigures, art: &[(String, Vec<ArtFigures>)]) 
     let names: Vec<String> = figures
         .pairs
         .first()
-        .map(|pair| pair.primitives.iter().map(|(name, _)| name.clone()).collect())
+        .map(|pair| {
+            pair.primitives
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
         .unwrap_or_default();
     let mut header = vec!["backend suite".to_string()];
     header.extend(names.iter().cloned());
@@ -139,14 +140,18 @@ pub(crate) fn tables(figures: &BenchFigures, art: &[(String, Vec<ArtFigures>)]) 
         }));
     }
     if art.iter().any(|(_, rows)| !rows.is_empty()) {
-        let mut sizes: Vec<u32> = art.iter().flat_map(|(_, r)| r.iter().map(|a| a.n)).collect();
+        let mut sizes: Vec<u32> = art
+            .iter()
+            .flat_map(|(_, r)| r.iter().map(|a| a.n))
+            .collect();
         sizes.sort_unstable();
         sizes.dedup();
         let mut header = vec!["backend suite".to_string()];
         header.extend(sizes.iter().map(|n| format!("n = {n}")));
         tables.push(Table {
-            title: "ART tree alone: update / receive (median; no framing, signature or key schedule)"
-                .into(),
+            title:
+                "ART tree alone: update / receive (median; no framing, signature or key schedule)"
+                    .into(),
             header,
             rows: art
                 .iter()
