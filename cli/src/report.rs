@@ -89,6 +89,9 @@ fn by_size(figures: &BenchFigures, title: &str, cell: impl Fn(&SizeFigures) -> S
     }
 }
 
+/// A titled column of the tables: how to read it from a size's figures.
+type Column<T> = (&'static str, fn(&SizeFigures) -> T);
+
 /// Every table: primitives, each operation's time by n, the ART tree alone (when measured in
 /// this run), and the bytes sent.
 pub(crate) fn tables(figures: &BenchFigures, art: &[(String, Vec<ArtFigures>)]) -> Vec<Table> {
@@ -123,7 +126,7 @@ pub(crate) fn tables(figures: &BenchFigures, art: &[(String, Vec<ArtFigures>)]) 
             })
             .collect(),
     });
-    let times: [(&str, fn(&SizeFigures) -> f64); 7] = [
+    let times: [Column<f64>; 7] = [
         ("Update: make and merge (sender)", |s| s.update_us),
         ("Receive an update", |s| s.receive_us),
         ("Add one member: make and merge, Welcome included", |s| {
@@ -168,7 +171,7 @@ pub(crate) fn tables(figures: &BenchFigures, art: &[(String, Vec<ArtFigures>)]) 
                 .collect(),
         });
     }
-    let bytes: [(&str, fn(&SizeFigures) -> u64); 4] = [
+    let bytes: [Column<u64>; 4] = [
         ("Update commit", |s| s.update_bytes),
         ("Add commit (one member)", |s| s.add_bytes),
         ("Welcome for one newcomer", |s| s.welcome_bytes),
