@@ -136,3 +136,42 @@ fn from_saved_without_figures_says_what_to_do() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("run `artmls bench` first"), "{stderr}");
 }
+
+#[test]
+fn bench_quick_prints_every_backend_and_suite_side_by_side_and_plots() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let plot = dir.path().join("costs.svg");
+    let out = run(&[
+        "bench",
+        "--quick",
+        "--figures",
+        dir.path().join("bench.json").to_str().expect("utf-8 path"),
+        "--plot",
+        plot.to_str().expect("utf-8 path"),
+    ]);
+    for label in [
+        "dalek 0xf001",
+        "dalek 0xf003",
+        "p256 0xf002",
+        "ring 0xf001",
+        "ring 0xf002",
+        "ring 0xf003",
+        "aws-lc 0xf001",
+        "aws-lc 0xf002",
+        "aws-lc 0xf003",
+    ] {
+        // A row in the primitives table, in each operation's, the ART tree's and the bytes'.
+        assert_eq!(
+            out.lines().filter(|line| line.starts_with(label)).count(),
+            1 + 7 + 1 + 4,
+            "{label} in {out}"
+        );
+    }
+    assert!(out.contains("n = 1024"), "{out}");
+    for chart in CHARTS {
+        let svg = std::fs::read_to_string(dir.path().join(format!("costs-{chart}.svg")))
+            .expect("a chart per operation");
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("n (members in the group)"), "{chart}");
+    }
+}

@@ -228,35 +228,6 @@ fn conformance_runs_the_shared_suite_and_the_vectors_for_a_suite_and_backend() {
     std::fs::remove_dir_all(&empty).unwrap();
 }
 
-#[test]
-fn bench_quick_prints_every_backend_side_by_side_and_plots() {
-    let plot = std::env::temp_dir().join(format!("artmls-plot-{}.svg", std::process::id()));
-    let out = stdout_of(&["bench", "--quick", "--plot", plot.to_str().unwrap()]);
-    for label in [
-        "dalek 0xf001",
-        "p256 0xf002",
-        "ring 0xf001",
-        "ring 0xf002",
-        "aws-lc 0xf001",
-        "aws-lc 0xf002",
-    ] {
-        assert_eq!(
-            out.lines().filter(|line| line.starts_with(label)).count(),
-            2,
-            "{label} in {out}"
-        );
-    }
-    assert!(out.contains("n = 1024"), "{out}");
-    let svg = std::fs::read_to_string(&plot).unwrap();
-    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-    assert_eq!(
-        svg.matches("<polyline").count(),
-        12,
-        "an update and a receive line per backend and suite"
-    );
-    std::fs::remove_file(&plot).unwrap();
-}
-
 /// The transcript of `suite` printed by `backend` for `seed`.
 fn transcript(suite: &str, backend: &str, seed: u64) -> String {
     stdout_of(&[
