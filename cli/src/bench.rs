@@ -55,7 +55,8 @@ pub(crate) struct BenchArgs {
     /// Do not measure: print the tables, and write --plot or --report, from the saved figures.
     #[arg(long)]
     pub from_saved: bool,
-    /// Where the figures are saved (or read with --from-saved); default: see `artmls choose`.
+    /// Where the figures are saved (or read with --from-saved); default: $ARTMLS_BENCH_FILE,
+    /// else artmls/bench.json in the user's cache directory.
     #[arg(long, value_name = "FILE")]
     pub figures: Option<PathBuf>,
     /// Only this backend.
