@@ -120,7 +120,6 @@ fn median_of(rounds: usize, mut f: impl FnMut()) -> f64 {
 /// group of each size is built once (O(n) signatures and HPKE seals) and every operation runs
 /// on it; `progress` hears what is being measured.
 // `artmls choose` measures a pair missing from the saved figures with it.
-#[allow(dead_code)]
 pub(crate) fn measure_pair(
     backend: &str,
     suite: SuiteId,
