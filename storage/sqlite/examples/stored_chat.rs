@@ -1,6 +1,6 @@
 //! The chat of `artmls`'s own example, with each person's state kept in a SQLite file.
 //!
-//! `cargo run -p artmls-sqlite --example chat [DIR]` (a temporary directory by default)
+//! `cargo run -p artmls-sqlite --example stored_chat [DIR]` (a temporary directory by default)
 //!
 //! Alice creates the group with Bob and Carol, who join from the KeyPackages their stores keep
 //! (and delete once used). Every message read, commit merged and message sent is written to
