@@ -285,18 +285,14 @@ impl<S: CipherSuite> Group<S> {
             .iter()
             .map(PastEpoch::encode)
             .collect::<Result<Vec<Secret>, _>>()?;
-        let body: usize = past.iter().map(Secret::len).sum();
-        let mut past_vector = Secret::write_exact(varint_len(body), |out| write_varint(out, body))?;
-        past_vector = concat_exact(
-            &core::iter::once(past_vector.as_bytes())
-                .chain(past.iter().map(Secret::as_bytes))
-                .collect::<Vec<_>>(),
-        );
-        Ok(concat_exact(&[
-            &public,
-            tail.as_bytes(),
-            past_vector.as_bytes(),
-        ]))
+        // The vector's length is no secret; its body is copied once, into the result.
+        let mut past_length = Vec::new();
+        write_varint(&mut past_length, past.iter().map(Secret::len).sum())?;
+        let parts: Vec<&[u8]> = [public.as_slice(), tail.as_bytes(), &past_length]
+            .into_iter()
+            .chain(past.iter().map(Secret::as_bytes))
+            .collect();
+        Ok(concat_exact(&parts))
     }
 
     /// The state record a store keeps: `context || own_leaf || StateTail || PastRef past<V>`.
@@ -305,7 +301,11 @@ impl<S: CipherSuite> Group<S> {
         self.encode_head(&mut head)?;
         let tail = self.encode_tail()?;
         let mut refs = Vec::new();
-        past.to_vec().encode(&mut refs)?;
+        // Each PastRef is two uint64: 16 bytes.
+        write_varint(&mut refs, past.len() * 16)?;
+        for reference in past {
+            reference.encode(&mut refs)?;
+        }
         Ok(concat_exact(&[&head, tail.as_bytes(), &refs]))
     }
 
