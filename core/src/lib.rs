@@ -42,7 +42,7 @@ pub use artmls_crypto::{
 };
 pub use erased::{
     AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService,
-    AnyPendingCommit, AnyPublicGroup, AnyStagedCommit,
+    AnyPendingCommit, AnyPublicGroup, AnyStagedCommit, CheckedKeyPackage, welcome_recipients,
 };
 pub use provider::Provider;
 

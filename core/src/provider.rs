@@ -21,8 +21,9 @@ use rand_core::CryptoRng;
 
 use crate::erased::{
     AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService, AnyPublicGroup,
-    group_info_suite, state_suite, welcome_suite,
+    CheckedKeyPackage, group_info_suite, key_package_from_message, state_suite, welcome_suite,
 };
+use crate::messages::KeyPackage;
 use crate::group::{Group, GroupConfig, Identity, PublicGroup};
 use crate::ordering::OrderingService;
 use crate::suite::CipherSuite;
@@ -115,6 +116,12 @@ pub trait Provider: Send + Sync + Debug {
 
     /// An empty in-memory ordering service for groups of `suite`.
     fn ordering_service(&self, suite: SuiteId) -> Result<AnyOrderingService, AnyGroupError>;
+
+    /// Checks a published KeyPackage (an MLSMessage) as a delivery service can before it
+    /// hands it out: it decodes, is of a suite this provider serves, and both its signatures
+    /// (LeafNode and KeyPackage) verify under the key its LeafNode carries. Returns what the
+    /// service files it under, with its reference, which names it in a Welcome.
+    fn check_key_package(&self, message: &[u8]) -> Result<CheckedKeyPackage, AnyGroupError>;
 }
 
 impl<B: Backend> Provider for B {
@@ -259,6 +266,25 @@ impl<B: Backend> Provider for B {
             }
         }
         visit::<B, _>(group_info_suite(group_info)?, FromGroupInfo(group_info))?
+    }
+
+    fn check_key_package(&self, message: &[u8]) -> Result<CheckedKeyPackage, AnyGroupError> {
+        struct Check(KeyPackage);
+        impl SuiteVisitor for Check {
+            type Output = Result<CheckedKeyPackage, AnyGroupError>;
+            fn visit<S: CipherSuite>(self) -> Self::Output {
+                let key_package = self.0;
+                key_package.verify::<S>().map_err(GroupError::from)?;
+                let reference = key_package.reference::<S>().map_err(GroupError::from)?;
+                Ok(CheckedKeyPackage {
+                    suite: S::ID,
+                    reference,
+                    key_package,
+                })
+            }
+        }
+        let key_package = key_package_from_message(message)?;
+        visit::<B, _>(key_package.cipher_suite, Check(key_package))?
     }
 
     fn ordering_service(&self, suite: SuiteId) -> Result<AnyOrderingService, AnyGroupError> {

@@ -24,6 +24,7 @@ pub use group::{AnyGroup, AnyPendingCommit, AnyStagedCommit};
 pub use identity::{AnyIdentity, AnyKeyPackageBundle};
 pub use public::{AnyOrderingService, AnyPublicGroup};
 
+
 use thiserror::Error;
 
 use crate::codec::{CodecError, Decode, Reader};
@@ -156,6 +157,51 @@ pub fn key_package_from_message(message: &[u8]) -> Result<KeyPackage, AnyGroupEr
         MlsMessage::KeyPackage(key_package) => Ok(key_package),
         _ => Err(AnyGroupError::Malformed {
             expected: "a KeyPackage (an MLSMessage)",
+        }),
+    }
+}
+
+/// A KeyPackage whose signatures checked out ([`Provider::check_key_package`]).
+#[derive(Debug, Clone)]
+pub struct CheckedKeyPackage {
+    /// Its cipher suite.
+    pub suite: SuiteId,
+    /// Its `KeyPackageRef`: a Welcome names its newcomers by these.
+    pub reference: Vec<u8>,
+    /// The KeyPackage.
+    pub key_package: KeyPackage,
+}
+
+impl CheckedKeyPackage {
+    /// The credential's identity, if it is a basic credential.
+    pub fn identity(&self) -> Option<&[u8]> {
+        match &self.key_package.leaf_node.credential {
+            crate::messages::Credential::Basic { identity } => Some(identity),
+            _ => None,
+        }
+    }
+
+    /// The public key that signed it (and signs its owner's LeafNodes).
+    pub fn signature_key(&self) -> &[u8] {
+        &self.key_package.leaf_node.signature_key
+    }
+}
+
+/// The references of the KeyPackages a Welcome (an MLSMessage) is for, one per newcomer
+/// (compare [`CheckedKeyPackage::reference`]); with its suite. Everything else in a Welcome is
+/// encrypted.
+pub fn welcome_recipients(welcome: &[u8]) -> Result<(SuiteId, Vec<Vec<u8>>), AnyGroupError> {
+    match MlsMessage::<crate::group::ArtCommit>::decode_exact(welcome)? {
+        MlsMessage::Welcome(welcome) => Ok((
+            welcome.cipher_suite,
+            welcome
+                .secrets
+                .into_iter()
+                .map(|secrets| secrets.new_member)
+                .collect(),
+        )),
+        _ => Err(AnyGroupError::Malformed {
+            expected: "a Welcome (an MLSMessage)",
         }),
     }
 }

@@ -1,0 +1,1 @@
+//! The server (to be written).
