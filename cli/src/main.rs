@@ -11,16 +11,23 @@
 //!   against group size, saved for `artmls choose`; charts and an HTML report.
 //! - `artmls choose`: every suite and backend ranked for a deployment (docs/choose.md).
 //! - `artmls transcript`: a fixed scenario as deterministic JSON, identical across backends.
+//! - `artmls serve`: the delivery service over HTTP (docs/deployment.md).
+//! - `artmls client`: a member as a process, with its own SQLite store, talking to a server.
+//! - `artmls load`: drives many groups against a server and reports throughput, latency and
+//!   the server's memory.
 
 #![forbid(unsafe_code)]
 
 mod bench;
 mod choose;
+mod client;
 mod conformance;
 mod demo;
 mod figures;
+mod load;
 mod plot;
 mod report;
+mod serve;
 mod store;
 mod transcript;
 
@@ -63,6 +70,15 @@ enum Command {
     /// Print a fixed scenario as JSON: every message's bytes and every epoch's authenticator.
     /// Backends that serve the same suite print the same bytes for the same seed.
     Transcript(transcript::TranscriptArgs),
+    /// Run the delivery service over HTTP: it orders each group's commits, checking them
+    /// against the group's public state, and never holds a secret. SQLite by default;
+    /// PostgreSQL for several servers.
+    Serve(serve::ServeArgs),
+    /// Be a member: a process with its own SQLite store, talking to an `artmls serve`.
+    Client(client::ClientArgs),
+    /// Drive many groups and members against a server; report commits and messages per
+    /// second, latency from submit to delivery, and the server's memory.
+    Load(load::LoadArgs),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +90,9 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Choose(args) => choose::run(&args),
         Command::Transcript(args) => transcript::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Client(args) => client::run(&args),
+        Command::Load(args) => load::run(&args),
         Command::Suites => {
             print_suites();
             Ok(())
