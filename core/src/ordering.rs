@@ -21,9 +21,9 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use crate::codec::{CodecError, Decode, Reader};
-use crate::group::{GroupError, PublicGroup};
-use crate::messages::{ContentType, MLS10, WireFormat};
+use crate::codec::{CodecError, Decode};
+use crate::group::{ArtCommit, GroupError, PublicGroup};
+use crate::messages::{ContentType, MlsMessage};
 use crate::suite::CipherSuite;
 
 /// Why the service refused a message.
@@ -79,40 +79,26 @@ pub struct MessageHeader {
 }
 
 impl MessageHeader {
-    /// Reads the header of an MLSMessage holding a PublicMessage or a PrivateMessage.
+    /// Reads the header of an MLSMessage holding a PublicMessage or a PrivateMessage. The
+    /// whole message must decode, with nothing after it, so bytes that only begin like a
+    /// message are refused here rather than ordered; a PrivateMessage's content stays
+    /// encrypted and unread.
     pub fn read(message: &[u8]) -> Result<Self, OrderingError> {
-        let mut reader = Reader::new(message);
-        if u16::decode(&mut reader)? != MLS10 {
-            return Err(OrderingError::NotAGroupMessage("unknown protocol version"));
+        match MlsMessage::<ArtCommit>::decode_exact(message)? {
+            MlsMessage::PublicMessage(public) => Ok(MessageHeader {
+                is_commit: public.content.content.content_type() == ContentType::Commit,
+                group_id: public.content.group_id,
+                epoch: public.content.epoch,
+            }),
+            MlsMessage::PrivateMessage(private) => Ok(MessageHeader {
+                is_commit: private.content_type == ContentType::Commit,
+                group_id: private.group_id,
+                epoch: private.epoch,
+            }),
+            _ => Err(OrderingError::NotAGroupMessage(
+                "not a PublicMessage or PrivateMessage",
+            )),
         }
-        let wire_format = WireFormat::decode(&mut reader)?;
-        let group_id = Vec::<u8>::decode(&mut reader)?;
-        let epoch = u64::decode(&mut reader)?;
-        let content_type = match wire_format {
-            WireFormat::PublicMessage => {
-                // Sender, then authenticated data, then the content type.
-                match u8::decode(&mut reader)? {
-                    1 | 2 => {
-                        u32::decode(&mut reader)?;
-                    }
-                    3 | 4 => {}
-                    _ => return Err(OrderingError::NotAGroupMessage("unknown sender type")),
-                }
-                reader.read_opaque()?;
-                ContentType::decode(&mut reader)?
-            }
-            WireFormat::PrivateMessage => ContentType::decode(&mut reader)?,
-            _ => {
-                return Err(OrderingError::NotAGroupMessage(
-                    "not a PublicMessage or PrivateMessage",
-                ));
-            }
-        };
-        Ok(MessageHeader {
-            group_id,
-            epoch,
-            is_commit: content_type == ContentType::Commit,
-        })
     }
 }
 
@@ -205,5 +191,51 @@ impl<S: CipherSuite> OrderingService<S> {
     /// The group's public state as the service follows it.
     pub fn public_group(&self, group_id: &[u8]) -> Option<&PublicGroup<S>> {
         self.groups.get(group_id).map(|log| &log.public)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use super::*;
+    use crate::group::{Group, GroupConfig, Identity};
+
+    type Suite = artmls_dalek::X25519Aes128GcmSha256Ed25519;
+
+    /// Bytes that only begin like a group message are not ordered: the whole message must
+    /// decode, with nothing after it.
+    #[test]
+    fn a_header_is_read_only_from_a_whole_message() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let identity = Identity::<Suite>::new_with_rng("alice", &mut rng);
+        let mut group = Group::<Suite>::create_with_rng(
+            identity,
+            b"g".to_vec(),
+            GroupConfig::default(),
+            &mut rng,
+        )
+        .expect("group");
+        let message = group
+            .encrypt_application_with_rng(b"hello", &mut rng)
+            .expect("encrypt");
+        let header = MessageHeader::read(&message).expect("a whole message");
+        assert_eq!(header.group_id, b"g");
+        assert_eq!(header.epoch, 0);
+        assert!(!header.is_commit);
+        let commit = group.commit_update_with_rng(&mut rng).expect("commit");
+        assert!(
+            MessageHeader::read(commit.message())
+                .expect("commit")
+                .is_commit
+        );
+
+        assert!(MessageHeader::read(&message[..message.len() - 1]).is_err());
+        let mut longer = message.clone();
+        longer.push(0);
+        assert!(MessageHeader::read(&longer).is_err());
+        // The header alone (version, wire format, group id, epoch, content type).
+        assert!(MessageHeader::read(&message[..2 + 2 + 2 + 8 + 1]).is_err());
     }
 }
