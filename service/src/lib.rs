@@ -4,5 +4,7 @@
 pub mod api;
 pub mod client;
 pub mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use client::{ClientError, DeliveryClient};
