@@ -234,12 +234,14 @@ async fn run_load(args: &LoadArgs, shared: Arc<Shared>) -> Result<LoadReport, St
     let plan = &shared.plan;
     // A server that does not answer is named before any work starts.
     let mut storage = Vec::new();
+    let mut at_start = Vec::new();
     for server in &shared.servers {
         let stats = server
             .stats()
             .await
             .map_err(|e| format!("server {} does not answer: {e}", server.base()))?;
         storage.push(stats.storage);
+        at_start.push(stats.rss_bytes);
     }
     storage.dedup();
     let storage = storage.join("+");
@@ -269,6 +271,7 @@ async fn run_load(args: &LoadArgs, shared: Arc<Shared>) -> Result<LoadReport, St
         .map(|(index, server)| ServerFigures {
             url: server.base().to_owned(),
             groups: (index..plan.groups).step_by(shared.servers.len()).count(),
+            rss_at_start: at_start[index],
             rss_after_setup: after_setup[index],
             rss_after_run: after_run[index],
         })

@@ -111,13 +111,15 @@ fn panels(reports: &[LoadReport]) -> Vec<Panel> {
     panels.push(Panel {
         title: "Server memory (RSS), all servers of a configuration together",
         unit: " MiB",
-        series: vec!["after setup", "after the timed phase"],
+        series: vec!["at the start", "after setup", "after the timed phase"],
         rows: reports
             .iter()
             .map(|r| {
+                let start: u64 = r.servers.iter().map(|s| s.rss_at_start).sum();
                 let setup: u64 = r.servers.iter().map(|s| s.rss_after_setup).sum();
                 let run: u64 = r.servers.iter().map(|s| s.rss_after_run).sum();
-                (r.label.clone(), vec![Some(mib(setup)), Some(mib(run))])
+                let values = [start, setup, run].map(|bytes| Some(mib(bytes)));
+                (r.label.clone(), values.to_vec())
             })
             .collect(),
     });
@@ -282,6 +284,7 @@ mod tests {
                 .map(|index| ServerFigures {
                     url: format!("http://127.0.0.1:{}", 7000 + index),
                     groups: 100 / servers,
+                    rss_at_start: 8 << 20,
                     rss_after_setup: rss_mib << 20,
                     rss_after_run: (rss_mib + 5) << 20,
                 })

@@ -47,7 +47,9 @@ pub(crate) struct ServerFigures {
     pub url: String,
     /// Groups created on it.
     pub groups: usize,
-    /// Its resident memory (`rss_bytes` of `/v1/stats`) once every group was set up.
+    /// Its resident memory (`rss_bytes` of `/v1/stats`) before the run.
+    pub rss_at_start: u64,
+    /// The same once every group was set up.
     pub rss_after_setup: u64,
     /// The same after the timed phase.
     pub rss_after_run: u64,
@@ -227,9 +229,10 @@ impl LoadReport {
         println!();
         for server in &self.servers {
             println!(
-                "  {} ({} groups): rss {} after setup, {} after the run",
+                "  {} ({} groups): rss {} at the start, {} after setup, {} after the run",
                 server.url,
                 server.groups,
+                show_bytes(server.rss_at_start),
                 show_bytes(server.rss_after_setup),
                 show_bytes(server.rss_after_run)
             );
