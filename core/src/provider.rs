@@ -23,8 +23,8 @@ use crate::erased::{
     AnyGroup, AnyGroupError, AnyIdentity, AnyKeyPackageBundle, AnyOrderingService, AnyPublicGroup,
     CheckedKeyPackage, group_info_suite, key_package_from_message, state_suite, welcome_suite,
 };
-use crate::messages::KeyPackage;
 use crate::group::{Group, GroupConfig, Identity, PublicGroup};
+use crate::messages::KeyPackage;
 use crate::ordering::OrderingService;
 use crate::suite::CipherSuite;
 

@@ -24,7 +24,6 @@ pub use group::{AnyGroup, AnyPendingCommit, AnyStagedCommit};
 pub use identity::{AnyIdentity, AnyKeyPackageBundle};
 pub use public::{AnyOrderingService, AnyPublicGroup};
 
-
 use thiserror::Error;
 
 use crate::codec::{CodecError, Decode, Reader};
