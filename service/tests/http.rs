@@ -517,7 +517,17 @@ async fn a_restarted_server_keeps_its_groups() {
     let commit = update(&client, &mut alice, &mut rng).await;
     bob.process_message(&commit).unwrap();
     let before = snapshot(&client).await;
+    // A stream open at shutdown ends, and does not hold the server up.
+    let mut stream = Box::pin(client.stream(GROUP, 0).await.unwrap());
+    assert_eq!(stream.next().await.unwrap().unwrap(), before.0[0]);
+    let started = std::time::Instant::now();
     server.shutdown().await.unwrap();
+    eprintln!("shutdown took {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(1));
+    let rest: Vec<_> = tokio::time::timeout(Duration::from_secs(1), stream.collect())
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), before.0.len() - 1);
 
     let (server, client) = self::server(directory.path(), Vec::new()).await;
     assert_eq!(client.stats().await.unwrap().followed_groups, 0);
