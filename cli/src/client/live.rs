@@ -1,0 +1,119 @@
+//! The two commands that stay connected: `receive --follow` and `chat`.
+//!
+//! Both read the server's stream of the group's log. An entry this member has read already
+//! (its own, read when the server answered its submission) is passed over by its position.
+
+use artmls::AnyGroup;
+use artmls_service::ClientError;
+use artmls_service::api::LogEntry;
+use futures_util::{Stream, StreamExt};
+use tokio::io::AsyncBufReadExt;
+
+use super::home::Member;
+use super::sync::{self, CommitPolicy, Committed, Read};
+use super::{describe, group_label};
+
+/// The log stream from the stored position.
+async fn open_stream(
+    member: &Member,
+    group: &AnyGroup,
+) -> Result<impl Stream<Item = Result<LogEntry, ClientError>> + use<>, String> {
+    member
+        .server
+        .stream(group.group_id(), group.log_position())
+        .await
+        .map_err(|e| describe(&member.server, &e))
+}
+
+/// Processes one entry of the stream; a commit may call for an update, so the hint follows.
+fn on_entry(member: &Member, group: &mut AnyGroup, entry: &LogEntry) -> Result<Read, String> {
+    let read = sync::apply(member, group, entry)?;
+    if read == Read::Member && entry.commit {
+        sync::print_update_hint(group);
+    }
+    Ok(read)
+}
+
+/// `receive --follow`: prints entries as the server accepts them, until the stream ends,
+/// this member is removed, or ctrl-c.
+pub(super) async fn follow(member: &Member, group: &mut AnyGroup) -> Result<(), String> {
+    let stream = open_stream(member, group).await?;
+    let mut stream = std::pin::pin!(stream);
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                None => {
+                    eprintln!("the server ended the stream");
+                    return Ok(());
+                }
+                Some(Err(error)) => return Err(describe(&member.server, &error)),
+                Some(Ok(entry)) => {
+                    if on_entry(member, group, &entry)? == Read::Removed {
+                        return Ok(());
+                    }
+                }
+            },
+            _ = &mut interrupted => return Ok(()),
+        }
+    }
+}
+
+const CHAT_HELP: &str = "type a line to send it; /update updates your leaf, /quit leaves";
+
+/// `chat`: lines typed on stdin are sent, entries from the stream printed as they come.
+pub(super) async fn chat(member: &Member, group: &mut AnyGroup) -> Result<(), String> {
+    let label = group_label(group.group_id());
+    println!("{} in {label}: {CHAT_HELP}", member.config.name);
+    if sync::catch_up(member, group).await? == Read::Removed {
+        return Ok(());
+    }
+    sync::print_update_hint(group);
+    let stream = open_stream(member, group).await?;
+    let mut stream = std::pin::pin!(stream);
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                None => return Err("the server ended the stream; start chat again to reconnect".into()),
+                Some(Err(error)) => return Err(describe(&member.server, &error)),
+                Some(Ok(entry)) => {
+                    if on_entry(member, group, &entry)? == Read::Removed {
+                        return Ok(());
+                    }
+                }
+            },
+            line = lines.next_line() => {
+                let line = line.map_err(|e| format!("reading stdin: {e}"))?;
+                // The end of stdin ends the chat, as /quit does.
+                let Some(line) = line else { return Ok(()) };
+                match line.trim() {
+                    "" => {}
+                    "/quit" => return Ok(()),
+                    "/update" => {
+                        let policy = CommitPolicy { catch_up: true, retry: true };
+                        match sync::commit(member, group, policy, super::update_commit).await {
+                            Ok(Committed::Merged { .. } | Committed::Stale { .. }) => {}
+                            Err(error) => eprintln!("error: {error}"),
+                        }
+                    }
+                    command if command.starts_with('/') => {
+                        println!("unknown command {command}: {CHAT_HELP}");
+                    }
+                    text => {
+                        // A failed send is reported and the chat goes on: the user may try
+                        // again. A removal ends it.
+                        if let Err(error) = sync::send(member, group, text).await {
+                            eprintln!("error: {error}");
+                            if !member.group_ids()?.iter().any(|id| id == group.group_id()) {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            },
+            _ = &mut interrupted => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Reading a group's log, and putting this member's own messages and commits into it.
+//!
+//! A member reads the log in order from the position its store recorded. Each entry is
+//! processed with `process_message_at`, which writes the new state and the new position in
+//! one transaction: after a crash the entry is either applied and read, or neither.
+//!
+//! This member's own entries are not read back (an application message cannot be decrypted
+//! by its sender, and an own commit is merged from the pending commit): after the server
+//! answers with the entry's position, the entries before it that this member has not read
+//! yet are read first, then the own entry is recorded as read.
+
+use std::collections::HashMap;
+
+use artmls::group::{CommitSummary, GroupError, Received};
+use artmls::messages::Credential;
+use artmls::tree_math::LeafIndex;
+use artmls::{AnyGroup, AnyPendingCommit};
+use artmls_service::api::{ErrorCode, LogEntry};
+
+use super::home::Member;
+use super::{describe, group_label};
+
+/// How many times a message or commit is sent again after the server answered that another
+/// commit took the epoch first.
+const ATTEMPTS: usize = 5;
+
+/// Whether this member is still in the group after reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Read {
+    /// Still a member.
+    Member,
+    /// Removed: the group was deleted from the store.
+    Removed,
+}
+
+/// The names of the members, by leaf.
+#[derive(Debug, Default)]
+pub(super) struct Names(HashMap<LeafIndex, String>);
+
+impl Names {
+    pub(super) fn of(group: &AnyGroup) -> Names {
+        Names(
+            group
+                .members()
+                .map(|(leaf, node)| (leaf, credential_name(&node.credential)))
+                .collect(),
+        )
+    }
+
+    fn name(&self, leaf: LeafIndex) -> String {
+        self.0
+            .get(&leaf)
+            .cloned()
+            .unwrap_or_else(|| format!("leaf {}", leaf.0))
+    }
+
+    /// The names, sorted.
+    pub(super) fn sorted(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.0.values().cloned().collect();
+        names.sort();
+        names
+    }
+}
+
+/// The name in a credential, for people.
+pub(super) fn credential_name(credential: &Credential) -> String {
+    match credential {
+        Credential::Basic { identity } => String::from_utf8_lossy(identity).into_owned(),
+        _ => "(a member without a basic credential)".into(),
+    }
+}
+
+/// Prints one line per change a commit made: `epoch E: alice added carol`.
+pub(super) fn print_commit(before: &Names, after: &Names, summary: &CommitSummary) {
+    let epoch = summary.epoch;
+    let sender = after.name(summary.sender);
+    for leaf in &summary.added {
+        println!("epoch {epoch}: {sender} added {}", after.name(*leaf));
+    }
+    for leaf in &summary.removed {
+        println!("epoch {epoch}: {sender} removed {}", before.name(*leaf));
+    }
+    if summary.added.is_empty() && summary.removed.is_empty() {
+        let sealed = match summary.sealed.len() {
+            0 => String::new(),
+            1 => " (sealing a removed member's tombstone)".into(),
+            n => format!(" (sealing {n} removed members' tombstones)"),
+        };
+        let what = if summary.updated {
+            "updated"
+        } else {
+            "committed"
+        };
+        println!("epoch {epoch}: {sender} {what}{sealed}");
+    }
+}
+
+/// Tells the user when this member should update, and why.
+pub(super) fn print_update_hint(group: &AnyGroup) {
+    if !group.needs_update() {
+        return;
+    }
+    let why = if !group.sponsored_tombstones().is_empty() {
+        "you sponsor a removed member's tombstone, and your update seals it"
+    } else {
+        "the member who added you chose your leaf key, and only your update replaces it"
+    };
+    println!(
+        "hint: run `artmls client update {}` soon: {why}",
+        group_label(group.group_id())
+    );
+}
+
+/// Processes one log entry and prints what it says. An entry this member read already is
+/// passed over; one the group rejects is skipped with a warning on stderr (the position
+/// moves past it, so a bad entry cannot block the log). Storage failures are errors.
+pub(super) fn apply(
+    member: &Member,
+    group: &mut AnyGroup,
+    entry: &LogEntry,
+) -> Result<Read, String> {
+    if entry.position < group.log_position() {
+        return Ok(Read::Member);
+    }
+    let before = Names::of(group);
+    match group.process_message_at(entry.position, &entry.message.0) {
+        Ok(Received::Application { sender, data }) => {
+            println!(
+                "{}: {}",
+                before.name(sender),
+                String::from_utf8_lossy(&data)
+            );
+        }
+        Ok(Received::Commit(summary)) => print_commit(&before, &Names::of(group), &summary),
+        Ok(Received::Removed { by }) => {
+            let label = group_label(group.group_id());
+            println!(
+                "epoch {}: {} removed {}",
+                entry.epoch + 1,
+                before.name(by),
+                member.config.name
+            );
+            // A removed member has no use for the group's secrets: they go with the group.
+            member.forget(group.group_id())?;
+            println!("removed from {label}");
+            return Ok(Read::Removed);
+        }
+        Err(GroupError::Storage(error)) => {
+            return Err(format!("writing the store: {error}"));
+        }
+        Err(error) => {
+            eprintln!(
+                "warning: skipped entry {} of {} (epoch {}): {error}",
+                entry.position,
+                group_label(group.group_id()),
+                entry.epoch
+            );
+            group
+                .set_log_position(entry.position + 1)
+                .map_err(|e| format!("writing the store: {e}"))?;
+        }
+    }
+    Ok(Read::Member)
+}
+
+/// Reads every entry of the log from the stored position to its current end.
+pub(super) async fn catch_up(member: &Member, group: &mut AnyGroup) -> Result<Read, String> {
+    read_before(member, group, None).await
+}
+
+/// Reads the entries from the stored position up to `end` (not included), or to the end of
+/// the log.
+async fn read_before(
+    member: &Member,
+    group: &mut AnyGroup,
+    end: Option<u64>,
+) -> Result<Read, String> {
+    let group_id = group.group_id().to_vec();
+    let mut from = group.log_position();
+    loop {
+        if end.is_some_and(|end| from >= end) {
+            return Ok(Read::Member);
+        }
+        let page = member
+            .server
+            .fetch(&group_id, from)
+            .await
+            .map_err(|e| describe(&member.server, &e))?;
+        if page.entries.is_empty() {
+            return Ok(Read::Member);
+        }
+        for entry in &page.entries {
+            if end.is_some_and(|end| entry.position >= end) {
+                return Ok(Read::Member);
+            }
+            if apply(member, group, entry)? == Read::Removed {
+                return Ok(Read::Removed);
+            }
+        }
+        from = page.next;
+    }
+}
+
+/// Reads what comes before this member's own entry at `position`: those entries were put
+/// in the log between this member's last read and its submission (application messages of
+/// the same epoch; a commit would have made the server refuse the submission).
+async fn read_up_to(member: &Member, group: &mut AnyGroup, position: u64) -> Result<(), String> {
+    match read_before(member, group, Some(position)).await? {
+        Read::Member => Ok(()),
+        Read::Removed => Err("this member was removed before its own entry".into()),
+    }
+}
+
+fn removed(group_id: &[u8]) -> String {
+    format!("this member was removed from {}", group_label(group_id))
+}
+
+/// How a commit is sent.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CommitPolicy {
+    /// Read the log before committing.
+    pub catch_up: bool,
+    /// On `stale_epoch`, read the log and commit again.
+    pub retry: bool,
+}
+
+/// What became of a commit.
+#[derive(Debug)]
+pub(super) enum Committed {
+    /// The server put it in the log and this member merged it; the Welcome of an add.
+    Merged { welcome: Option<Vec<u8>> },
+    /// The server answered that another commit took `epoch` first, and the policy said not
+    /// to retry: the group is as it was.
+    Stale { epoch: u64 },
+}
+
+/// Makes a commit with `make`, submits it and merges it at the position the server gave.
+/// A commit another member beat is made again for the new epoch (if the policy says so).
+pub(super) async fn commit(
+    member: &Member,
+    group: &mut AnyGroup,
+    policy: CommitPolicy,
+    make: impl Fn(&AnyGroup) -> Result<AnyPendingCommit, String>,
+) -> Result<Committed, String> {
+    let group_id = group.group_id().to_vec();
+    for attempt in 0..ATTEMPTS {
+        if (policy.catch_up || attempt > 0) && catch_up(member, group).await? == Read::Removed {
+            return Err(removed(&group_id));
+        }
+        let epoch = group.epoch();
+        let pending = make(group)?;
+        match member.server.submit(&group_id, pending.message()).await {
+            Ok(submitted) => {
+                let welcome = pending.welcome().map(<[u8]>::to_vec);
+                read_up_to(member, group, submitted.position).await?;
+                let before = Names::of(group);
+                let summary = group
+                    .merge_pending_commit_at(submitted.position, pending)
+                    .map_err(|e| format!("merging the commit: {e}"))?;
+                print_commit(&before, &Names::of(group), &summary);
+                return Ok(Committed::Merged { welcome });
+            }
+            Err(error) if error.code() == Some(ErrorCode::StaleEpoch) => {
+                if !policy.retry {
+                    return Ok(Committed::Stale { epoch });
+                }
+            }
+            Err(error) => return Err(describe(&member.server, &error)),
+        }
+    }
+    Err(format!(
+        "gave up after {ATTEMPTS} attempts: other members' commits kept taking the epoch first"
+    ))
+}
+
+/// Sends an application message: reads the log first (a message is sent in the current
+/// epoch), and sends again if a commit took the epoch meanwhile.
+pub(super) async fn send(member: &Member, group: &mut AnyGroup, text: &str) -> Result<u64, String> {
+    let group_id = group.group_id().to_vec();
+    for _ in 0..ATTEMPTS {
+        if catch_up(member, group).await? == Read::Removed {
+            return Err(removed(&group_id));
+        }
+        // The message key is spent in the store before the message leaves.
+        let message = {
+            let mut rng = rand::rng();
+            group
+                .encrypt_application_with_rng(text.as_bytes(), &mut rng)
+                .map_err(|e| format!("encrypting: {e}"))?
+        };
+        match member.server.submit(&group_id, &message).await {
+            Ok(submitted) => {
+                read_up_to(member, group, submitted.position).await?;
+                group
+                    .set_log_position(submitted.position + 1)
+                    .map_err(|e| format!("writing the store: {e}"))?;
+                return Ok(submitted.position);
+            }
+            Err(error) if error.code() == Some(ErrorCode::StaleEpoch) => {}
+            Err(error) => return Err(describe(&member.server, &error)),
+        }
+    }
+    Err(format!(
+        "gave up after {ATTEMPTS} attempts: other members' commits kept changing the epoch"
+    ))
+}
