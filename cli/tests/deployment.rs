@@ -240,11 +240,19 @@ fn all_agree(members: &[&Member], group: &str) -> u64 {
 /// After a removal, exactly one remaining member sponsors the tombstone (needs an update);
 /// its update seals it.
 fn seal(members: &[&Member], group: &str) {
-    for member in members {
-        member.receive(group);
-    }
+    let hinted: Vec<bool> = members
+        .iter()
+        .map(|m| {
+            m.receive(group)
+                .contains("you sponsor a removed member's tombstone")
+        })
+        .collect();
     let sponsors: Vec<&&Member> = members.iter().filter(|m| m.needs_update(group)).collect();
     assert_eq!(sponsors.len(), 1, "one sponsor of the tombstone");
+    // `receive` told the sponsor, and only the sponsor.
+    for (member, hinted) in members.iter().zip(hinted) {
+        assert_eq!(hinted, member.name == sponsors[0].name, "{}", member.name);
+    }
     sponsors[0].ok_with(&["update", group], &["updated (sealing"]);
 }
 
@@ -281,6 +289,10 @@ fn one_server_three_clients() {
         &["join"],
         &["joined chat at epoch 1 with 2 members", "hint: run"],
     );
+    // A newcomer's first commit is an update.
+    let early = bob.run(&["remove", "chat", "alice"]);
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("must update first"));
     alice.ok_with(
         &["invite", "chat", "carol"],
         &["epoch 2: alice added carol"],

@@ -291,6 +291,18 @@ fn commit_failed(what: &str, error: GroupError) -> String {
     }
 }
 
+/// A newcomer's first commit is an update (the group refuses any other), so an add or a
+/// remove is refused before anything is claimed from the server.
+fn must_have_updated(group: &AnyGroup) -> Result<(), String> {
+    if group.adder_knows_leaf_key() {
+        return Err(format!(
+            "this member must update first (the member who added it chose its leaf key): run `artmls client update {}`",
+            group_label(group.group_id())
+        ));
+    }
+    Ok(())
+}
+
 /// Makes an update of this member's leaf.
 pub(super) fn update_commit(group: &AnyGroup) -> Result<AnyPendingCommit, String> {
     group
@@ -376,6 +388,7 @@ async fn invite(member: &Member, group: &str, names: &[String]) -> Result<Outcom
     if sync::catch_up(member, &mut loaded).await? == Read::Removed {
         return Err(format!("{} was removed from {group}", member.config.name));
     }
+    must_have_updated(&loaded)?;
     for (index, name) in names.iter().enumerate() {
         if loaded.leaf_of(name.as_bytes()).is_some() {
             return Err(format!("{name} is a member of {group} already"));
@@ -489,6 +502,7 @@ async fn remove(member: &Member, group: &str, name: &str) -> Result<Outcome, Str
     if sync::catch_up(member, &mut loaded).await? == Read::Removed {
         return Err(format!("{} was removed from {group}", member.config.name));
     }
+    must_have_updated(&loaded)?;
     let leaf = loaded
         .leaf_of(name.as_bytes())
         .ok_or_else(|| format!("{name} is not a member of {group}"))?;
