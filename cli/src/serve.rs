@@ -1,4 +1,8 @@
 //! `artmls serve`: runs the delivery service until ctrl-c or SIGTERM.
+//!
+//! The first line on stdout is `listening on http://ADDR` (the real port when `--listen` asks
+//! for port 0); each refused request is one line on stderr. Without `--postgres`, the state is
+//! kept in `artmls-server.sqlite` in the working directory (or the file `--db` names).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -41,6 +45,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         storage,
         suites,
         backend: args.backend.clone(),
+        log_refusals: true,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -28,6 +28,7 @@ async fn server(directory: &Path, suites: Vec<SuiteId>) -> (RunningServer, Deliv
         storage: Storage::Sqlite(directory.join("server.sqlite")),
         suites,
         backend: None,
+        log_refusals: true,
     };
     let server = start(listener, config).await.unwrap();
     let client = DeliveryClient::new(server.url());

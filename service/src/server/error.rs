@@ -93,6 +93,28 @@ impl IntoResponse for ApiError {
             message: self.message,
             current_epoch: self.current_epoch,
         };
-        (status, Json(body)).into_response()
+        let refusal = Refusal {
+            code: self.code,
+            message: body.message.clone(),
+        };
+        let mut response = (status, Json(body)).into_response();
+        // For the log of refusals (see `routes::log_refusal`).
+        response.extensions_mut().insert(refusal);
+        response
+    }
+}
+
+/// What a refusal said, kept on its response for the log.
+#[derive(Debug, Clone)]
+pub(crate) struct Refusal {
+    pub(crate) code: ErrorCode,
+    pub(crate) message: String,
+}
+
+impl core::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The code as it is written in JSON (snake case).
+        let code = serde_json::to_string(&self.code).unwrap_or_default();
+        write!(f, "{}: {}", code.trim_matches('"'), self.message)
     }
 }

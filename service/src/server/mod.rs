@@ -68,6 +68,9 @@ pub struct ServerConfig {
     /// The provider that checks KeyPackages, GroupInfos and commits, by name; None means the
     /// first provider serving each suite.
     pub backend: Option<String>,
+    /// Whether to write a line on stderr for each refused request (method, path, status,
+    /// error code, why).
+    pub log_refusals: bool,
 }
 
 impl ServerConfig {
@@ -77,6 +80,7 @@ impl ServerConfig {
             storage,
             suites: Vec::new(),
             backend: None,
+            log_refusals: false,
         }
     }
 }
@@ -169,6 +173,8 @@ pub(crate) struct AppState {
     pub(crate) wakeups: broadcast::Sender<Wakeup>,
     /// Becomes true when the server stops: the streams end.
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// Whether refused requests are written on stderr.
+    pub(crate) log_refusals: bool,
 }
 
 /// A server running in this process (see [`start`]); stopped by [`RunningServer::shutdown`],
@@ -247,6 +253,7 @@ pub async fn start(
         following: Following::default(),
         wakeups,
         shutdown: shutdown.clone(),
+        log_refusals: config.log_refusals,
     });
     let addr = listener.local_addr()?;
     let router = routes::router(state);

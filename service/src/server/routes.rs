@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use artmls::ordering::MessageHeader;
 use axum::body::Bytes as Body;
+use axum::extract::Request;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -19,7 +22,7 @@ use crate::api::{
 };
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, Refusal};
 use super::follow::Wakeup;
 use super::store::{Appended, EpochStart, GroupRow, NewKeyPackage, NewMessage, Published};
 
@@ -28,7 +31,7 @@ type Answer<T> = Result<T, ApiError>;
 
 /// Every route, with the body limit, and JSON refusals for unknown routes and methods.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/v1/key-packages", post(publish_key_package))
         .route("/v1/key-packages/claim", post(claim_key_package))
         .route("/v1/groups", post(create_group))
@@ -40,8 +43,26 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/stats", get(stats))
         .fallback(no_route)
         .method_not_allowed_fallback(no_route)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let router = if state.log_refusals {
+        router.layer(axum::middleware::from_fn(log_refusal))
+    } else {
+        router
+    };
+    router.with_state(state)
+}
+
+/// Writes one line on stderr for each refused request: method, path, status, code, why.
+async fn log_refusal(request: Request, next: Next) -> Response {
+    let route = format!("{} {}", request.method(), request.uri().path());
+    let response = next.run(request).await;
+    if let Some(refusal) = response.extensions().get::<Refusal>() {
+        eprintln!(
+            "refused {route} ({}): {refusal}",
+            response.status().as_u16()
+        );
+    }
+    response
 }
 
 async fn no_route() -> ApiError {
