@@ -14,7 +14,11 @@ use plotters::style::{FontStyle, register_font};
 use super::report::LoadReport;
 
 const WIDTH: u32 = 1000;
-const PANEL_HEIGHT: u32 = 300;
+/// A panel's height: its title and legend, its axis, and this many pixels per bar, so that
+/// each bar's value label has a line of its own however many configurations there are.
+const PANEL_TOP: u32 = 58;
+const PANEL_AXIS: u32 = 40;
+const BAR_HEIGHT: u32 = 17;
 /// Room left of each panel for the configurations' names.
 const NAMES_WIDTH: u32 = 290;
 const FONT: &str = "sans-serif";
@@ -49,7 +53,7 @@ pub(crate) fn plot_reports(reports: &[PathBuf], file: &Path) -> Result<(), Strin
     }
     register_font(FONT, FontStyle::Normal, epaint_default_fonts::HACK_REGULAR)
         .map_err(|_| "the chart font is not a valid TTF".to_string())?;
-    let size = (WIDTH, PANEL_HEIGHT * panels.len() as u32);
+    let size = (WIDTH, panels.iter().map(Panel::height).sum());
     let png = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
@@ -126,15 +130,25 @@ fn panels(reports: &[LoadReport]) -> Vec<Panel> {
     panels
 }
 
+impl Panel {
+    /// Its height in pixels; a configuration's bars are followed by the gap of one bar.
+    fn height(&self) -> u32 {
+        let bars = self.rows.len() * (self.series.len() + 1);
+        PANEL_TOP + PANEL_AXIS + BAR_HEIGHT * bars as u32
+    }
+}
+
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, panels: &[Panel]) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
     let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing the chart: {e}");
     root.fill(&WHITE).map_err(error)?;
-    let areas = root.split_evenly((panels.len(), 1));
-    for (panel, area) in panels.iter().zip(&areas) {
-        draw_panel(area, panel).map_err(error)?;
+    let mut rest = root.clone();
+    for panel in panels {
+        let (area, below) = rest.split_vertically(panel.height());
+        draw_panel(&area, panel).map_err(error)?;
+        rest = below;
     }
     root.present().map_err(error)
 }
@@ -164,9 +178,9 @@ fn draw_panel<DB: DrawingBackend>(
         .fold(0f64, |max, &v| max.max(v));
     // Room right of the longest bar for its value.
     let x_max = if max > 0.0 { max * 1.22 } else { 1.0 };
-    let plot = area.margin(58, 6, NAMES_WIDTH, 16);
+    let plot = area.margin(PANEL_TOP, 6, NAMES_WIDTH, 16);
     let mut chart = ChartBuilder::on(&plot)
-        .x_label_area_size(24)
+        .x_label_area_size(PANEL_AXIS - 16)
         .build_cartesian_2d(0f64..x_max, 0f64..rows as f64)?;
     chart
         .configure_mesh()
@@ -180,10 +194,11 @@ fn draw_panel<DB: DrawingBackend>(
         .draw()?;
 
     let series = panel.series.len() as f64;
-    let bar = 0.8 / series;
+    // Each configuration's band is one unit high: its bars, then a gap of one bar.
+    let bar = 1.0 / (series + 1.0);
     for (row, (name, values)) in panel.rows.iter().enumerate() {
         // The first configuration at the top.
-        let top = (rows - row) as f64 - 0.1;
+        let top = (rows - row) as f64 - bar / 2.0;
         for (index, value) in values.iter().enumerate() {
             let Some(value) = *value else { continue };
             let (y0, y1) = (top - bar * (index as f64 + 1.0), top - bar * index as f64);
