@@ -134,7 +134,11 @@ impl DeliveryClient {
     }
 
     /// Every entry of the group's log from `from` to its current end, page after page.
-    pub async fn fetch_all(&self, group_id: &[u8], from: u64) -> Result<Vec<LogEntry>, ClientError> {
+    pub async fn fetch_all(
+        &self,
+        group_id: &[u8],
+        from: u64,
+    ) -> Result<Vec<LogEntry>, ClientError> {
         let mut entries = Vec::new();
         let mut next = from;
         loop {
@@ -314,6 +318,9 @@ mod tests {
         }
         let mut reader = EventReader::default();
         let bad = reader.push(b"event: entry\ndata: {\n\n", 200);
-        assert!(matches!(bad.as_slice(), [Err(ClientError::Unexpected { .. })]));
+        assert!(matches!(
+            bad.as_slice(),
+            [Err(ClientError::Unexpected { .. })]
+        ));
     }
 }
