@@ -15,6 +15,7 @@ use artmls::group::{CommitSummary, GroupError, Received};
 use artmls::messages::Credential;
 use artmls::tree_math::LeafIndex;
 use artmls::{AnyGroup, AnyPendingCommit};
+use artmls_service::ClientError;
 use artmls_service::api::{ErrorCode, LogEntry};
 
 use super::home::Member;
@@ -215,6 +216,41 @@ fn removed(group_id: &[u8]) -> String {
     format!("this member was removed from {}", group_label(group_id))
 }
 
+/// What the server did with a message of this member's.
+enum Placed {
+    /// Put it in the log at this position.
+    At(u64),
+    /// Refused it: another commit took the epoch it was made for.
+    Stale,
+}
+
+/// Submits a message of this member's to the group's log.
+async fn place(member: &Member, group: &AnyGroup, message: &[u8]) -> Result<Placed, String> {
+    let group_id = group.group_id();
+    match member.server.submit(group_id, message).await {
+        Ok(submitted) => Ok(Placed::At(submitted.position)),
+        Err(error) if error.code() == Some(ErrorCode::StaleEpoch) => Ok(Placed::Stale),
+        Err(error @ ClientError::Transport(_)) => {
+            // The connection may have dropped after the server put the message in the log.
+            // Then this member must take it as sent (merge its commit, pass over its
+            // message), or its state and the log part ways: look for it. A message is never
+            // made twice (fresh keys and nonces), so equal bytes are this very message.
+            let entries = member
+                .server
+                .fetch_all(group_id, group.log_position())
+                .await;
+            match entries
+                .ok()
+                .and_then(|entries| entries.into_iter().find(|e| e.message.0 == message))
+            {
+                Some(entry) => Ok(Placed::At(entry.position)),
+                None => Err(describe(&member.server, &error)),
+            }
+        }
+        Err(error) => Err(describe(&member.server, &error)),
+    }
+}
+
 /// How a commit is sent.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct CommitPolicy {
@@ -249,23 +285,19 @@ pub(super) async fn commit(
         }
         let epoch = group.epoch();
         let pending = make(group)?;
-        match member.server.submit(&group_id, pending.message()).await {
-            Ok(submitted) => {
+        match place(member, group, pending.message()).await? {
+            Placed::At(position) => {
                 let welcome = pending.welcome().map(<[u8]>::to_vec);
-                read_up_to(member, group, submitted.position).await?;
+                read_up_to(member, group, position).await?;
                 let before = Names::of(group);
                 let summary = group
-                    .merge_pending_commit_at(submitted.position, pending)
+                    .merge_pending_commit_at(position, pending)
                     .map_err(|e| format!("merging the commit: {e}"))?;
                 print_commit(&before, &Names::of(group), &summary);
                 return Ok(Committed::Merged { welcome });
             }
-            Err(error) if error.code() == Some(ErrorCode::StaleEpoch) => {
-                if !policy.retry {
-                    return Ok(Committed::Stale { epoch });
-                }
-            }
-            Err(error) => return Err(describe(&member.server, &error)),
+            Placed::Stale if !policy.retry => return Ok(Committed::Stale { epoch }),
+            Placed::Stale => {}
         }
     }
     Err(format!(
@@ -288,16 +320,15 @@ pub(super) async fn send(member: &Member, group: &mut AnyGroup, text: &str) -> R
                 .encrypt_application_with_rng(text.as_bytes(), &mut rng)
                 .map_err(|e| format!("encrypting: {e}"))?
         };
-        match member.server.submit(&group_id, &message).await {
-            Ok(submitted) => {
-                read_up_to(member, group, submitted.position).await?;
+        match place(member, group, &message).await? {
+            Placed::At(position) => {
+                read_up_to(member, group, position).await?;
                 group
-                    .set_log_position(submitted.position + 1)
+                    .set_log_position(position + 1)
                     .map_err(|e| format!("writing the store: {e}"))?;
-                return Ok(submitted.position);
+                return Ok(position);
             }
-            Err(error) if error.code() == Some(ErrorCode::StaleEpoch) => {}
-            Err(error) => return Err(describe(&member.server, &error)),
+            Placed::Stale => {}
         }
     }
     Err(format!(
