@@ -55,21 +55,26 @@ impl Lines {
     }
 }
 
-/// A running `artmls serve`, killed (and waited for) when dropped.
+/// A running `artmls serve`, killed (and waited for) when dropped. What it writes on stderr
+/// goes to a file, printed if the test fails.
 struct Server {
     child: Child,
     url: String,
+    log: PathBuf,
     _lines: Lines,
 }
 
 impl Server {
     /// Starts a server on a free port of 127.0.0.1 with the given storage arguments
-    /// (`--db FILE` or `--postgres URL`), and reads the address it says it listens on.
-    fn start(storage: &[&str]) -> Server {
+    /// (`--db FILE` or `--postgres URL`), and reads the address it says it listens on. Its
+    /// stderr goes to `log`.
+    fn start(storage: &[&str], log: &Path) -> Server {
+        let stderr = std::fs::File::create(log).expect("the server's log file");
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(storage)
             .stdout(Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .expect("start artmls serve");
         let stdout = child.stdout.take().expect("the server's stdout");
@@ -91,6 +96,7 @@ impl Server {
         Server {
             child,
             url,
+            log: log.to_path_buf(),
             _lines: lines,
         }
     }
@@ -100,6 +106,10 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("the server at {} wrote:\n{log}", self.url);
+        }
     }
 }
 
@@ -260,7 +270,10 @@ fn seal(members: &[&Member], group: &str) {
 fn one_server_three_clients() {
     let root = tempfile::tempdir().unwrap();
     let db = root.path().join("server.sqlite");
-    let server = Server::start(&["--db", db.to_str().unwrap()]);
+    let server = Server::start(
+        &["--db", db.to_str().unwrap()],
+        &root.path().join("server.log"),
+    );
     let alice = Member::new(root.path(), "alice", &server);
     let bob = Member::new(root.path(), "bob", &server);
     let carol = Member::new(root.path(), "carol", &server);
@@ -375,7 +388,7 @@ fn server_restart_loses_nothing() {
     let root = tempfile::tempdir().unwrap();
     let db = root.path().join("server.sqlite");
     let db = db.to_str().unwrap();
-    let server = Server::start(&["--db", db]);
+    let server = Server::start(&["--db", db], &root.path().join("server-1.log"));
     let mut alice = Member::new(root.path(), "alice", &server);
     let mut bob = Member::new(root.path(), "bob", &server);
     let mut carol = Member::new(root.path(), "carol", &server);
@@ -400,7 +413,7 @@ fn server_restart_loses_nothing() {
     let carol_before = carol.group("chat");
 
     drop(server);
-    let server = Server::start(&["--db", db]);
+    let server = Server::start(&["--db", db], &root.path().join("server-2.log"));
     for member in [&mut alice, &mut bob, &mut carol, &mut dave] {
         member.server = server.url.clone();
     }
@@ -478,9 +491,9 @@ fn two_servers_on_postgres() {
         Err(error) => panic!("PostgreSQL is needed on CI: {error}"),
     };
     let connection = postgres.connection_string();
-    let server_a = Server::start(&["--postgres", &connection]);
-    let server_b = Server::start(&["--postgres", &connection]);
     let root = tempfile::tempdir().unwrap();
+    let server_a = Server::start(&["--postgres", &connection], &root.path().join("a.log"));
+    let server_b = Server::start(&["--postgres", &connection], &root.path().join("b.log"));
     let alice = Member::new(root.path(), "alice", &server_a);
     let bob = Member::new(root.path(), "bob", &server_a);
     let carol = Member::new(root.path(), "carol", &server_b);
