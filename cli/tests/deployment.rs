@@ -554,5 +554,16 @@ fn two_servers_on_postgres() {
     carol.send("chat", "sent through B");
     bob.ok_with(&["receive", "chat"], &["carol: sent through B"]);
     alice.ok_with(&["receive", "chat"], &["carol: sent through B"]);
+    // Carol follows the stream of server B while Alice sends through server A.
+    let mut follower = carol
+        .command(&["receive", "chat", "--follow"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Lines::of(follower.stdout.take().unwrap());
+    alice.send("chat", "live through A");
+    lines.wait_for("alice: live through A");
+    follower.kill().unwrap();
+    follower.wait().unwrap();
     assert_eq!(all_agree(&[&alice, &bob, &carol], "chat"), epoch);
 }
