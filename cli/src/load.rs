@@ -255,7 +255,7 @@ async fn run_load(args: &LoadArgs, shared: Arc<Shared>) -> Result<LoadReport, St
         plan.provider.name()
     );
     let setup_start = Instant::now();
-    let drivers = setup::set_up(&shared).await?;
+    let drivers = setup::set_up(&shared, args.concurrency).await?;
     let setup_seconds = setup_start.elapsed().as_secs_f64();
     eprintln!("setup done in {setup_seconds:.1} s; timed phase starts");
     let after_setup = rss_of(&shared).await?;

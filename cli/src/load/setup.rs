@@ -11,6 +11,7 @@ use artmls_service::ClientError;
 use futures_util::future::try_join_all;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::Shared;
@@ -66,13 +67,20 @@ pub(crate) async fn request<T>(
     call.await.map_err(|e| e.to_string())
 }
 
-/// Sets up every group, all at once (requests and crypto bounded as everywhere in the run).
-/// Returns the drivers in group order.
-pub(crate) async fn set_up(shared: &Arc<Shared>) -> Result<Vec<Driver>, String> {
+/// Sets up every group, `--concurrency` groups at a time: enough to keep the requests in
+/// flight, and few enough that groups finish one after another (the progress means
+/// something, and the generator holds few groups' KeyPackages at once). Returns the drivers
+/// in group order.
+pub(crate) async fn set_up(shared: &Arc<Shared>, at_once: usize) -> Result<Vec<Driver>, String> {
+    let slots = Arc::new(Semaphore::new(at_once));
     let mut tasks = JoinSet::new();
     for index in 0..shared.plan.groups {
-        let shared = Arc::clone(shared);
+        let (shared, slots) = (Arc::clone(shared), Arc::clone(&slots));
         tasks.spawn(async move {
+            let _slot = slots
+                .acquire()
+                .await
+                .map_err(|_| "the setup slots closed".to_string())?;
             set_up_group(&shared, index)
                 .await
                 .map_err(|e| format!("setting up group {index}: {e}"))
@@ -130,6 +138,10 @@ async fn set_up_group(shared: &Shared, index: usize) -> Result<Driver, String> {
         let batch = (plan.members - next_member).min(plan.add_batch);
         add_members(shared, &driver, next_member..next_member + batch).await?;
         next_member += batch;
+        // A single large group is set up batch after batch: say how far it is.
+        if plan.groups == 1 && next_member < plan.members {
+            eprintln!("  {next_member} of {} members added", plan.members);
+        }
     }
 
     // The server must follow the whole tree before the timed phase starts from its end.
