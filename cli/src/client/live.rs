@@ -3,6 +3,8 @@
 //! Both read the server's stream of the group's log. An entry this member has read already
 //! (its own, read when the server answered its submission) is passed over by its position.
 
+use std::pin::Pin;
+
 use artmls::AnyGroup;
 use artmls_service::ClientError;
 use artmls_service::api::LogEntry;
@@ -13,16 +15,17 @@ use super::home::Member;
 use super::sync::{self, CommitPolicy, Committed, Read};
 use super::{describe, group_label};
 
+/// The entries of a group's log, as the server streams them.
+type Entries = Pin<Box<dyn Stream<Item = Result<LogEntry, ClientError>>>>;
+
 /// The log stream from the stored position.
-async fn open_stream(
-    member: &Member,
-    group: &AnyGroup,
-) -> Result<impl Stream<Item = Result<LogEntry, ClientError>> + use<>, String> {
-    member
+async fn open_stream(member: &Member, group: &AnyGroup) -> Result<Entries, String> {
+    let stream = member
         .server
         .stream(group.group_id(), group.log_position())
         .await
-        .map_err(|e| describe(&member.server, &e))
+        .map_err(|e| describe(&member.server, &e))?;
+    Ok(Box::pin(stream))
 }
 
 /// Processes one entry of the stream; a commit may call for an update, so the hint follows.
@@ -37,8 +40,7 @@ fn on_entry(member: &Member, group: &mut AnyGroup, entry: &LogEntry) -> Result<R
 /// `receive --follow`: prints entries as the server accepts them, until the stream ends,
 /// this member is removed, or ctrl-c.
 pub(super) async fn follow(member: &Member, group: &mut AnyGroup) -> Result<(), String> {
-    let stream = open_stream(member, group).await?;
-    let mut stream = std::pin::pin!(stream);
+    let mut stream = open_stream(member, group).await?;
     let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
@@ -59,6 +61,31 @@ pub(super) async fn follow(member: &Member, group: &mut AnyGroup) -> Result<(), 
     }
 }
 
+/// How many times, a second apart, `chat` tries to reach the server again.
+const RECONNECT_ATTEMPTS: usize = 60;
+
+/// Reads what was missed and opens the stream again, trying for a minute; `None` if this
+/// member turns out to have been removed meanwhile.
+async fn reconnect(member: &Member, group: &mut AnyGroup) -> Result<Option<Entries>, String> {
+    let mut last = String::new();
+    for _ in 0..RECONNECT_ATTEMPTS {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        match sync::catch_up(member, group).await {
+            Ok(Read::Removed) => return Ok(None),
+            Ok(Read::Member) => {}
+            Err(error) => {
+                last = error;
+                continue;
+            }
+        }
+        match open_stream(member, group).await {
+            Ok(stream) => return Ok(Some(stream)),
+            Err(error) => last = error,
+        }
+    }
+    Err(format!("gave up reconnecting: {last}"))
+}
+
 const CHAT_HELP: &str = "type a line to send it; /update updates your leaf, /quit leaves";
 
 /// `chat`: lines typed on stdin are sent, entries from the stream printed as they come.
@@ -69,14 +96,22 @@ pub(super) async fn chat(member: &Member, group: &mut AnyGroup) -> Result<(), St
         return Ok(());
     }
     sync::print_update_hint(group);
-    let stream = open_stream(member, group).await?;
-    let mut stream = std::pin::pin!(stream);
+    let mut stream = open_stream(member, group).await?;
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
             next = stream.next() => match next {
-                None => return Err("the server ended the stream; start chat again to reconnect".into()),
+                None | Some(Err(ClientError::Transport(_))) => {
+                    // The server went away (a restart, say): read what was missed, and
+                    // follow the stream again.
+                    eprintln!("lost the connection to {}; reconnecting", member.server.base());
+                    match reconnect(member, group).await? {
+                        Some(again) => stream = again,
+                        None => return Ok(()),
+                    }
+                    eprintln!("reconnected");
+                }
                 Some(Err(error)) => return Err(describe(&member.server, &error)),
                 Some(Ok(entry)) => {
                     if on_entry(member, group, &entry)? == Read::Removed {
