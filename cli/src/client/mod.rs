@@ -49,7 +49,8 @@ member, each with its own directory:
   artmls client --dir bob join
   artmls client --dir alice chat team      (first terminal)
   artmls client --dir bob chat team        (second terminal)
-In a chat, a typed line is sent; /update updates your leaf; /quit leaves.
+In a chat, a typed line is sent; /update updates your leaf; /quit leaves. A chat that
+loses the server (a restart) reads what it missed and follows again, for a minute.
 
 When a member is removed, the member that sponsors its tombstone must update soon (the
 seal); `receive` and `status` say when this member should.
