@@ -17,25 +17,6 @@ use super::Suites;
 use super::error::ApiError;
 use super::store::Database;
 
-/// A wake-up for the streams: new entries may be in the log.
-#[derive(Debug, Clone)]
-pub(crate) enum Wakeup {
-    /// In this group's log.
-    Group(Arc<[u8]>),
-    /// In any group's log (notifications may have been missed).
-    All,
-}
-
-impl Wakeup {
-    /// Whether the streams of `group_id` should look.
-    pub(crate) fn concerns(&self, group_id: &[u8]) -> bool {
-        match self {
-            Wakeup::Group(group) => **group == *group_id,
-            Wakeup::All => true,
-        }
-    }
-}
-
 /// A group's public state after the log's first `next_position` entries.
 #[derive(Debug, Default)]
 pub(crate) struct Followed {

@@ -28,6 +28,7 @@ mod routes;
 mod sqlite;
 mod store;
 mod stream;
+mod wakeup;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,13 +37,14 @@ use std::sync::Arc;
 use artmls::{Provider, SuiteId};
 use thiserror::Error;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use store::StoreError;
 
-use follow::{Following, Wakeup};
+use follow::Following;
 use store::Database;
+use wakeup::Wakeups;
 
 /// The file `artmls serve` keeps its SQLite database in when given no other.
 pub const DEFAULT_SQLITE_PATH: &str = "artmls-server.sqlite";
@@ -169,8 +171,8 @@ pub(crate) struct AppState {
     pub(crate) database: Database,
     pub(crate) suites: Suites,
     pub(crate) following: Following,
-    /// New log entries, for the streams of this process.
-    pub(crate) wakeups: broadcast::Sender<Wakeup>,
+    /// New log entries, for the streams of this process, group by group.
+    pub(crate) wakeups: Arc<Wakeups>,
     /// Becomes true when the server stops: the streams end.
     pub(crate) shutdown: watch::Receiver<bool>,
     /// Whether refused requests are written on stderr.
@@ -230,8 +232,7 @@ pub async fn start(
 ) -> Result<RunningServer, ServerError> {
     let suites = Suites::new(&config.suites, config.backend.as_deref())?;
     let (stop, shutdown) = watch::channel(false);
-    // Streams that fall this far behind re-read the database; nothing is lost.
-    let (wakeups, _) = broadcast::channel(1024);
+    let wakeups = Arc::new(Wakeups::default());
     let (database, listener_task) = match &config.storage {
         Storage::Sqlite(path) => (
             Database::Sqlite(sqlite::SqliteStore::open(path).await?),
@@ -241,7 +242,7 @@ pub async fn start(
             let database = Database::Postgres(postgres::PostgresStore::open(connection).await?);
             let task = tokio::spawn(postgres::listen(
                 connection.clone(),
-                wakeups.clone(),
+                Arc::clone(&wakeups),
                 shutdown.clone(),
             ));
             (database, Some(task))

@@ -11,16 +11,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::{Mutex, MutexGuard, broadcast, watch};
+use tokio::sync::{Mutex, MutexGuard, watch};
 use tokio_postgres::{AsyncMessage, Client, NoTls};
 
 use crate::api::{Bytes, LogEntry};
 
-use super::follow::Wakeup;
 use super::store::{
     Appended, Counts, EpochStart, GroupRow, NewKeyPackage, NewMessage, Published, StoreError,
     from_db, to_db,
 };
+use super::wakeup::Wakeups;
 
 /// The NOTIFY channel; the payload is the hex of the group id.
 pub(crate) const CHANNEL: &str = "artmls_log";
@@ -455,7 +455,7 @@ impl PostgresStore {
 /// since notifications may have been missed meanwhile, every stream is then woken to re-read.
 pub(crate) async fn listen(
     config: String,
-    wakeups: broadcast::Sender<Wakeup>,
+    wakeups: Arc<Wakeups>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -463,7 +463,7 @@ pub(crate) async fn listen(
             _ = listen_once(&config, &wakeups) => {}
             _ = shutdown.wait_for(|stop| *stop) => return,
         }
-        let _ = wakeups.send(Wakeup::All);
+        wakeups.missed();
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = shutdown.wait_for(|stop| *stop) => return,
@@ -472,7 +472,7 @@ pub(crate) async fn listen(
 }
 
 /// One LISTEN connection, until it fails.
-async fn listen_once(config: &str, wakeups: &broadcast::Sender<Wakeup>) {
+async fn listen_once(config: &str, wakeups: &Wakeups) {
     let Ok((client, mut connection)) = tokio_postgres::connect(config, NoTls).await else {
         return;
     };
@@ -491,12 +491,12 @@ async fn listen_once(config: &str, wakeups: &broadcast::Sender<Wakeup>) {
                 }
                 listening = true;
                 // Entries accepted before LISTEN took effect were not notified.
-                let _ = wakeups.send(Wakeup::All);
+                wakeups.missed();
             }
             message = messages.next() => match message {
                 Some(Ok(AsyncMessage::Notification(notification))) => {
                     if let Ok(group_id) = hex::decode(notification.payload()) {
-                        let _ = wakeups.send(Wakeup::Group(Arc::from(group_id)));
+                        wakeups.notified(&group_id);
                     }
                 }
                 Some(Ok(_)) => {}

@@ -23,7 +23,6 @@ use crate::api::{
 
 use super::AppState;
 use super::error::{ApiError, Refusal};
-use super::follow::Wakeup;
 use super::store::{Appended, EpochStart, GroupRow, NewKeyPackage, NewMessage, Published};
 
 type Shared = State<Arc<AppState>>;
@@ -311,7 +310,7 @@ async fn order(
             // the same epoch (the database's epoch matched): none moves the public state.
             followed.next_position = position + 1;
             drop(followed);
-            let _ = state.wakeups.send(Wakeup::Group(Arc::from(group_id)));
+            state.wakeups.appended(&group_id, position + 1);
             Ok((
                 StatusCode::CREATED,
                 Json(Submitted {
