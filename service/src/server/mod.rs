@@ -35,6 +35,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use artmls::{Provider, SuiteId};
+use axum::serve::ListenerExt;
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -260,6 +261,13 @@ pub async fn start(
     let router = routes::router(state);
     let mut stopped = shutdown;
     let task = tokio::spawn(async move {
+        // Entries are small and streamed one by one: without TCP_NODELAY, Nagle's algorithm
+        // holds a short write back until the previous one is acknowledged.
+        let listener = listener.tap_io(|connection| {
+            if let Err(error) = connection.set_nodelay(true) {
+                eprintln!("cannot set TCP_NODELAY on a connection: {error}");
+            }
+        });
         axum::serve(listener, router)
             .with_graceful_shutdown(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
