@@ -13,14 +13,14 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::Shared;
-use super::setup::{Driver, request};
+use super::setup::{Driver, request, timed_request};
 
 /// One accepted submission, timed.
 pub(crate) struct Delivery {
     pub commit: bool,
-    /// From the instant before the submit to the first receiver's arrival.
+    /// From the instant the submit went out to the first receiver's arrival.
     pub first: Duration,
-    /// From the instant before the submit to the last receiver's arrival.
+    /// From the instant the submit went out to the last receiver's arrival.
     pub all: Duration,
 }
 
@@ -200,8 +200,8 @@ async fn drive(shared: &Shared, driver: &Driver) -> Driven {
     driven
 }
 
-/// Makes, submits and merges one update commit; returns its position and the instant before
-/// the submit.
+/// Makes, submits and merges one update commit; returns its position and the instant the
+/// submit went out.
 async fn commit_update(
     shared: &Shared,
     driver: &Driver,
@@ -213,8 +213,8 @@ async fn commit_update(
         })
         .await?
         .map_err(|e| e.to_string())?;
-    let at = Instant::now();
-    let accepted = request(shared, server.submit(&driver.group_id, pending.message())).await?;
+    let (accepted, at) =
+        timed_request(shared, server.submit(&driver.group_id, pending.message())).await?;
     driver
         .with_member(shared, move |member| {
             member.group.merge_pending_commit(pending).map(|_| ())
@@ -224,8 +224,8 @@ async fn commit_update(
     Ok((accepted.position, at))
 }
 
-/// Encrypts and submits one application message; returns its position and the instant before
-/// the submit.
+/// Encrypts and submits one application message; returns its position and the instant the
+/// submit went out.
 async fn send_message(
     shared: &Shared,
     driver: &Driver,
@@ -240,8 +240,7 @@ async fn send_message(
         })
         .await?
         .map_err(|e| e.to_string())?;
-    let at = Instant::now();
-    let accepted = request(shared, server.submit(&driver.group_id, &message)).await?;
+    let (accepted, at) = timed_request(shared, server.submit(&driver.group_id, &message)).await?;
     Ok((accepted.position, at))
 }
 

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use artmls::AnyGroup;
 use artmls::erased::key_package_from_message;
@@ -55,6 +56,24 @@ impl Driver {
 }
 
 /// Sends one request once fewer than `--concurrency` are in flight.
+/// Like [`request`], and returns the instant the request went out: after it got its slot,
+/// so a latency timed from it is the server's and the network's, not the time this
+/// generator's own requests waited for a slot.
+pub(crate) async fn timed_request<T>(
+    shared: &Shared,
+    call: impl Future<Output = Result<T, ClientError>>,
+) -> Result<(T, Instant), String> {
+    let _slot = shared
+        .requests
+        .acquire()
+        .await
+        .map_err(|_| "the request slots closed".to_string())?;
+    // `call` is a future: nothing is sent before it is polled below.
+    let sent = Instant::now();
+    let answer = call.await.map_err(|e| e.to_string())?;
+    Ok((answer, sent))
+}
+
 pub(crate) async fn request<T>(
     shared: &Shared,
     call: impl Future<Output = Result<T, ClientError>>,
