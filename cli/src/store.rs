@@ -541,8 +541,10 @@ impl DemoStore {
     }
 }
 
+/// Options that create a new key file, readable by its owner only (the demo's storage key,
+/// a client's keys).
 #[cfg(unix)]
-fn key_file_options() -> OpenOptions {
+pub(crate) fn key_file_options() -> OpenOptions {
     use std::os::unix::fs::OpenOptionsExt;
     let mut options = OpenOptions::new();
     // Readable by its owner only, from the moment it exists.
@@ -551,7 +553,7 @@ fn key_file_options() -> OpenOptions {
 }
 
 #[cfg(not(unix))]
-fn key_file_options() -> OpenOptions {
+pub(crate) fn key_file_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     options

@@ -11,7 +11,7 @@
 //! again. A real application keeps both keys in the platform's keystore (Keychain, Credential
 //! Manager, Secret Service, Android Keystore), never in files next to the data they protect.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -296,14 +296,7 @@ fn open_store(dir: &Path, key: StorageKey) -> Result<SharedStorage, String> {
 
 /// Writes a new key file readable by its owner only, from the moment it exists.
 fn write_key_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
+    let mut file = crate::store::key_file_options()
         .open(path)
         .map_err(|e| format!("creating {}: {e}", path.display()))?;
     file.write_all(bytes)

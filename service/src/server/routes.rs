@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use artmls::AnyPublicGroup;
 use artmls::ordering::MessageHeader;
 use axum::body::Bytes as Body;
 use axum::extract::Request;
@@ -23,6 +24,7 @@ use crate::api::{
 
 use super::AppState;
 use super::error::{ApiError, Refusal};
+use super::follow::Followed;
 use super::store::{Appended, EpochStart, GroupRow, NewKeyPackage, NewMessage, Published};
 
 type Shared = State<Arc<AppState>>;
@@ -204,6 +206,24 @@ async fn create_group(
     Ok((StatusCode::CREATED, Json(status)))
 }
 
+/// The group's public state, caught up with the log. A group that does not exist is not
+/// followed: its empty entry goes, so asking for unknown ids costs no memory.
+async fn caught_up<'a>(
+    state: &AppState,
+    followed: &'a mut Followed,
+    group_id: &[u8],
+) -> Answer<&'a mut AnyPublicGroup> {
+    let caught_up = followed
+        .catch_up(&state.database, &state.suites, group_id)
+        .await;
+    if let Err(error) = &caught_up
+        && error.code == ErrorCode::UnknownGroup
+    {
+        state.following.forget(group_id);
+    }
+    caught_up
+}
+
 async fn group_status(
     State(state): Shared,
     group: Result<Path<String>, PathRejection>,
@@ -211,19 +231,7 @@ async fn group_status(
     let group_id = path_group_id(group)?;
     let cell = state.following.group(&group_id);
     let mut followed = cell.lock().await;
-    let public = match followed
-        .catch_up(&state.database, &state.suites, &group_id)
-        .await
-    {
-        Ok(public) => public,
-        Err(error) => {
-            drop(followed);
-            if error.code == ErrorCode::UnknownGroup {
-                state.following.forget(&group_id);
-            }
-            return Err(error);
-        }
-    };
+    let public = caught_up(&state, &mut followed, &group_id).await?;
     let (suite, epoch, members) = (
         public.suite().0,
         public.epoch(),
@@ -269,19 +277,7 @@ async fn order(
 ) -> Answer<(StatusCode, Json<Submitted>)> {
     let cell = state.following.group(&group_id);
     let mut followed = cell.lock().await;
-    let public = match followed
-        .catch_up(&state.database, &state.suites, &group_id)
-        .await
-    {
-        Ok(public) => public,
-        Err(error) => {
-            drop(followed);
-            if error.code == ErrorCode::UnknownGroup {
-                state.following.forget(&group_id);
-            }
-            return Err(error);
-        }
-    };
+    let public = caught_up(&state, &mut followed, &group_id).await?;
     let current = public.epoch();
     if header.epoch != current {
         return Err(ApiError::wrong_epoch(current, header.epoch));
