@@ -328,6 +328,26 @@ async fn bad_input_is_refused_and_changes_nothing() {
     assert_eq!(body.error, ErrorCode::TooLarge);
     let response = http.get(format!("{messages}?from=x")).send().await.unwrap();
     assert_eq!(response.status(), 400);
+    // Positions past the database's integers: the request's fault, not the
+    // database's (no 503 asking to try again).
+    let stream = format!("{}/v1/groups/{}/stream", server.url(), hex::encode(GROUP));
+    for url in [
+        format!("{messages}?from={}", u64::MAX),
+        format!("{stream}?from={}", u64::MAX),
+    ] {
+        let response = http.get(&url).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{url}");
+        let body: artmls_service::api::ErrorBody = response.json().await.unwrap();
+        assert_eq!(body.error, ErrorCode::Malformed, "{url}");
+    }
+    let response = http
+        .get(format!("{messages}?epoch={}", u64::MAX))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let body: artmls_service::api::ErrorBody = response.json().await.unwrap();
+    assert_eq!(body.error, ErrorCode::FutureEpoch);
 
     // A message of this group sent to another group's path.
     let other = dalek()

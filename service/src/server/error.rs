@@ -49,6 +49,9 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
+        if let StoreError::BeyondRange(_) = error {
+            return ApiError::new(ErrorCode::Malformed, error.to_string());
+        }
         ApiError::new(ErrorCode::Unavailable, format!("database: {error}"))
     }
 }

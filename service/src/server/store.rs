@@ -20,10 +20,14 @@ pub enum StoreError {
     /// PostgreSQL failed.
     #[error("postgres: {0}")]
     Postgres(#[from] tokio_postgres::Error),
-    /// A number does not fit the database's signed 64-bit integers (or a stored one is
-    /// negative).
-    #[error("the number {0} is out of the database's range")]
+    /// A stored number is out of range (negative, or too large for its type): the database
+    /// holds what this server never wrote.
+    #[error("the stored number {0} is out of range")]
     OutOfRange(String),
+    /// A number asked for (a position, an epoch) is beyond the database's signed 64-bit
+    /// integers, so no entry can have it: the request is at fault, not the database.
+    #[error("{0} is beyond any position or epoch the database can hold")]
+    BeyondRange(u64),
     /// A database task panicked or was cancelled, or a lock was poisoned by a panic.
     #[error("database task failed: {0}")]
     Task(String),
@@ -31,7 +35,7 @@ pub enum StoreError {
 
 /// A u64 as the database stores it.
 pub(crate) fn to_db(value: u64) -> Result<i64, StoreError> {
-    i64::try_from(value).map_err(|_| StoreError::OutOfRange(value.to_string()))
+    i64::try_from(value).map_err(|_| StoreError::BeyondRange(value))
 }
 
 /// A stored integer as the u64 it was.

@@ -56,6 +56,9 @@ pub(crate) async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let group_id = path_group_id(group)?;
     let Query(query) = query?;
+    let next = query.from.unwrap_or(0);
+    // A position no entry can have is refused now, not read and failed every few seconds.
+    super::store::to_db(next)?;
     // Subscribed before the first read, so no entry falls between the read and the wait.
     let wakeups = state.wakeups.subscribe(&group_id);
     if state.database.group(group_id.clone()).await?.is_none() {
@@ -65,7 +68,7 @@ pub(crate) async fn stream(
         shutdown: state.shutdown.clone(),
         state,
         group_id,
-        next: query.from.unwrap_or(0),
+        next,
         pending: VecDeque::new(),
         behind: true,
         wakeups,
