@@ -138,8 +138,9 @@ pub(crate) fn welcome_suite(welcome: &[u8]) -> Result<SuiteId, AnyGroupError> {
     SuiteId::decode(&mut reader).map_err(malformed(expected))
 }
 
-/// The suite of a GroupInfo (an MLSMessage), from its group context.
-pub(crate) fn group_info_suite(group_info: &[u8]) -> Result<SuiteId, AnyGroupError> {
+/// The suite of a GroupInfo (an MLSMessage), from its group context: only the header is read
+/// (to pick the provider that checks the whole, say).
+pub fn group_info_suite(group_info: &[u8]) -> Result<SuiteId, AnyGroupError> {
     let expected = "a GroupInfo (an MLSMessage)";
     let mut reader = Reader::new(group_info);
     read_message_header(&mut reader, WireFormat::GroupInfo, expected)?;

@@ -156,24 +156,14 @@ async fn claim_key_package(
         })
 }
 
-/// The cipher suite of a GroupInfo (an MLSMessage): the version and wire format (2 bytes
-/// each), then the GroupContext's version and cipher suite.
-fn group_info_suite(group_info: &[u8]) -> Option<u16> {
-    const GROUP_INFO_WIRE_FORMAT: [u8; 2] = [0, 4];
-    if group_info.get(2..4)? != GROUP_INFO_WIRE_FORMAT {
-        return None;
-    }
-    let suite = group_info.get(6..8)?;
-    Some(u16::from_be_bytes([suite[0], suite[1]]))
-}
-
 async fn create_group(
     State(state): Shared,
     body: Result<Body, BytesRejection>,
 ) -> Answer<(StatusCode, Json<GroupStatus>)> {
     let body = body?;
-    let suite = group_info_suite(&body)
-        .ok_or_else(|| ApiError::new(ErrorCode::Malformed, "not a GroupInfo (an MLSMessage)"))?;
+    let suite = artmls::erased::group_info_suite(&body)
+        .map_err(|error| ApiError::new(ErrorCode::Malformed, error.to_string()))?
+        .0;
     let provider = state
         .suites
         .provider(suite)
