@@ -39,10 +39,23 @@ pub(super) enum Read {
 pub(super) struct Names(HashMap<LeafIndex, String>);
 
 impl Names {
+    /// Every member's name.
     pub(super) fn of(group: &AnyGroup) -> Names {
         Names(
             group
                 .members()
+                .map(|(leaf, node)| (leaf, credential_name(&node.credential)))
+                .collect(),
+        )
+    }
+
+    /// The names of the members at `leaves` only: what a line about a commit needs, without
+    /// a name for each of the group's members.
+    fn of_leaves(group: &AnyGroup, leaves: &[LeafIndex]) -> Names {
+        Names(
+            group
+                .members()
+                .filter(|(leaf, _)| leaves.contains(leaf))
                 .map(|(leaf, node)| (leaf, credential_name(&node.credential)))
                 .collect(),
         )
@@ -71,8 +84,19 @@ pub(super) fn credential_name(credential: &Credential) -> String {
     }
 }
 
-/// Prints one line per change a commit made: `epoch E: alice added carol`.
-pub(super) fn print_commit(before: &Names, after: &Names, summary: &CommitSummary) {
+/// The name of the member at `leaf`.
+fn name_of(group: &AnyGroup, leaf: LeafIndex) -> String {
+    Names::of_leaves(group, &[leaf]).name(leaf)
+}
+
+/// Prints one line per change a commit made: `epoch E: alice added carol`. `before` names
+/// (at least) the removed members, as they were before the commit; `after` is the group
+/// after it.
+pub(super) fn print_commit(before: &Names, after: &AnyGroup, summary: &CommitSummary) {
+    let after = Names::of_leaves(
+        after,
+        &[core::slice::from_ref(&summary.sender), &summary.added[..]].concat(),
+    );
     let epoch = summary.epoch;
     let sender = after.name(summary.sender);
     for leaf in &summary.added {
@@ -123,16 +147,23 @@ pub(super) fn apply(
     if entry.position < group.log_position() {
         return Ok(Read::Member);
     }
-    let before = Names::of(group);
+    // Which members a commit removes is known only once it is processed, and their names go
+    // with them: for a commit, the names are taken before. An application message needs its
+    // sender's alone.
+    let before = if entry.commit {
+        Names::of(group)
+    } else {
+        Names::default()
+    };
     match group.process_message_at(entry.position, &entry.message.0) {
         Ok(Received::Application { sender, data }) => {
             println!(
                 "{}: {}",
-                before.name(sender),
+                name_of(group, sender),
                 String::from_utf8_lossy(&data)
             );
         }
-        Ok(Received::Commit(summary)) => print_commit(&before, &Names::of(group), &summary),
+        Ok(Received::Commit(summary)) => print_commit(&before, group, &summary),
         Ok(Received::Removed { by }) => {
             let label = group_label(group.group_id());
             println!(
@@ -289,11 +320,11 @@ pub(super) async fn commit(
             Placed::At(position) => {
                 let welcome = pending.welcome().map(<[u8]>::to_vec);
                 read_up_to(member, group, position).await?;
-                let before = Names::of(group);
+                let before = Names::of_leaves(group, &pending.summary().removed);
                 let summary = group
                     .merge_pending_commit_at(position, pending)
                     .map_err(|e| format!("merging the commit: {e}"))?;
-                print_commit(&before, &Names::of(group), &summary);
+                print_commit(&before, group, &summary);
                 return Ok(Committed::Merged { welcome });
             }
             Placed::Stale if !policy.retry => return Ok(Committed::Stale { epoch }),
